@@ -1,0 +1,249 @@
+//! Step 2: read the body, find cogen's own macros and the constructs that
+//! cannot work inside a generator, and report each misuse with a span on the
+//! user's tokens. Nothing is rewritten here.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Block, Expr, ExprMacro, ItemFn, Macro, Path, Stmt};
+
+use crate::parse::{Form, GenFn, Kind};
+
+/// One of the macros the attribute rewrites.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ours {
+    Yield,
+    YieldFrom,
+    Defer,
+}
+
+impl Ours {
+    pub fn of(path: &Path) -> Option<Ours> {
+        let last = path.segments.last()?;
+        if !last.arguments.is_none() {
+            return None;
+        }
+        match last.ident.to_string().as_str() {
+            "yield_" => Some(Ours::Yield),
+            "yield_from" => Some(Ours::YieldFrom),
+            "defer" => Some(Ours::Defer),
+            _ => None,
+        }
+    }
+
+    /// Same, for a bare `name !` in a token stream.
+    pub fn of_ident(ident: &proc_macro2::Ident) -> Option<Ours> {
+        Ours::of(&Path::from(ident.clone()))
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Ours::Yield => "yield_!",
+            Ours::YieldFrom => "yield_from!",
+            Ours::Defer => "defer!",
+        }
+    }
+}
+
+/// What the later steps need to know about the body.
+pub struct Facts {
+    /// The body has code that must run when the generator is closed early
+    /// (`defer!`, or delegation to a generator that may have some).
+    pub has_cleanup: bool,
+}
+
+/// The facts, and the misuses found (all of them, combined), if any.
+pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
+    let mut v = Analyser { gen, scope: Scope::Body, errors: Vec::new(), has_cleanup: false };
+    v.visit_block(&gen.item.block);
+    let errors = v.errors.into_iter().reduce(|mut all, e| {
+        all.combine(e);
+        all
+    });
+    (Facts { has_cleanup: v.has_cleanup }, errors)
+}
+
+/// Where the visitor is: code that belongs to the generator's state machine,
+/// or code nested inside the body that runs on its own.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    Body,
+    Closure,
+    AsyncBlock,
+    Item,
+}
+
+struct Analyser<'a> {
+    gen: &'a GenFn,
+    scope: Scope,
+    errors: Vec<syn::Error>,
+    has_cleanup: bool,
+}
+
+impl Analyser<'_> {
+    fn error(&mut self, span: Span, msg: impl std::fmt::Display) {
+        self.errors.push(syn::Error::new(span, msg));
+    }
+
+    fn nested(&mut self, scope: Scope, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::replace(&mut self.scope, scope);
+        f(self);
+        self.scope = outer;
+    }
+
+    fn our_macro(&mut self, mac: &Macro) -> bool {
+        let Some(ours) = Ours::of(&mac.path) else { return false };
+        let span = mac.path.span();
+        let name = ours.name();
+        match self.scope {
+            Scope::Body => {}
+            Scope::Closure => self.error(
+                span,
+                format_args!(
+                    "`{name}` cannot be used inside a closure: the closure runs on its own, outside \
+                     the generator's state machine; use a loop in the generator body instead"
+                ),
+            ),
+            Scope::AsyncBlock => self.error(
+                span,
+                format_args!(
+                    "`{name}` cannot be used inside a nested `async` block: that block is a separate \
+                     future, not part of the generator; write the code directly in the generator body"
+                ),
+            ),
+            Scope::Item => self.error(
+                span,
+                format_args!(
+                    "`{name}` cannot be used inside a nested function: only the body of the \
+                     `{}` function itself can yield",
+                    self.gen.kind.attr_name()
+                ),
+            ),
+        }
+        if matches!(ours, Ours::YieldFrom | Ours::Defer) {
+            self.has_cleanup = true;
+        }
+        if self.scope == Scope::Body {
+            self.tokens(mac.tokens.clone());
+        }
+        true
+    }
+
+    /// Looks inside another macro's arguments, which stay tokens: cogen's
+    /// macros there are rewritten too, so misuse there is reported too.
+    fn tokens(&mut self, tokens: TokenStream) {
+        let mut prev_dot = false;
+        for tt in tokens {
+            match &tt {
+                TokenTree::Group(g) => self.tokens(g.stream()),
+                TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
+                TokenTree::Ident(i) if Ours::of_ident(i) == Some(Ours::Defer) || Ours::of_ident(i) == Some(Ours::YieldFrom) => {
+                    self.has_cleanup = true;
+                }
+                _ => {}
+            }
+            prev_dot = matches!(&tt, TokenTree::Punct(p) if p.as_char() == '.');
+        }
+    }
+
+    fn await_in_sync(&mut self, span: Span) {
+        if self.gen.kind == Kind::Sync && self.scope == Scope::Body {
+            self.error(
+                span,
+                "`.await` is not allowed in a #[generator]: its body is synchronous; \
+                 use #[async_generator] (which returns a Stream) to await",
+            );
+        }
+    }
+}
+
+impl<'ast> Visit<'ast> for Analyser<'_> {
+    fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
+        // An `async` closure is a closure all the same: it runs on its own.
+        self.nested(Scope::Closure, |v| visit::visit_expr_closure(v, c));
+    }
+
+    fn visit_expr_async(&mut self, a: &'ast syn::ExprAsync) {
+        self.nested(Scope::AsyncBlock, |v| visit::visit_expr_async(v, a));
+    }
+
+    fn visit_item(&mut self, i: &'ast syn::Item) {
+        self.nested(Scope::Item, |v| visit::visit_item(v, i));
+    }
+
+    fn visit_item_fn(&mut self, f: &'ast ItemFn) {
+        self.nested(Scope::Item, |v| visit::visit_item_fn(v, f));
+    }
+
+    fn visit_expr_await(&mut self, a: &'ast syn::ExprAwait) {
+        self.await_in_sync(a.await_token.span);
+        visit::visit_expr_await(self, a);
+    }
+
+    fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        if let (Some(value), Form::Items { .. }, Scope::Body, None) =
+            (&r.expr, &self.gen.form, self.scope, self.gen.args.try_)
+        {
+            let what = match self.gen.kind {
+                Kind::Sync => "`impl Iterator` generator",
+                Kind::Async => "`impl Stream` generator",
+            };
+            let other = match self.gen.kind {
+                Kind::Sync => "impl Generator<Yield = Y, Return = T>",
+                Kind::Async => "impl AsyncGenerator<Yield = Y, Return = T>",
+            };
+            self.error(
+                value.span(),
+                format_args!(
+                    "an {what} cannot return a value: end it with `return;`, yield the value with \
+                     `yield_!`, or declare `-> {other}` to return one"
+                ),
+            );
+        }
+        visit::visit_expr_return(self, r);
+    }
+
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if let Expr::ForLoop(f) = e {
+            if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("for_await")) {
+                if self.gen.kind == Kind::Sync {
+                    self.error(
+                        attr.span(),
+                        "`#[for_await]` is only available in an #[async_generator]: \
+                         a #[generator] cannot wait for a stream",
+                    );
+                } else if self.scope != Scope::Body {
+                    self.error(attr.span(), "`#[for_await]` can only be used in the generator body itself");
+                }
+            }
+        }
+        visit::visit_expr(self, e);
+    }
+
+    fn visit_expr_macro(&mut self, m: &'ast ExprMacro) {
+        if !self.our_macro(&m.mac) && self.scope == Scope::Body {
+            self.tokens(m.mac.tokens.clone());
+        }
+    }
+
+    fn visit_stmt(&mut self, s: &'ast Stmt) {
+        if let Stmt::Macro(m) = s {
+            if !self.our_macro(&m.mac) && self.scope == Scope::Body {
+                self.tokens(m.mac.tokens.clone());
+            }
+            return;
+        }
+        visit::visit_stmt(self, s);
+    }
+
+    fn visit_macro(&mut self, m: &'ast Macro) {
+        // Macros in pattern or type position.
+        if !self.our_macro(m) && self.scope == Scope::Body {
+            self.tokens(m.tokens.clone());
+        }
+    }
+
+    fn visit_block(&mut self, b: &'ast Block) {
+        visit::visit_block(self, b);
+    }
+}

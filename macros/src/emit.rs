@@ -1,0 +1,117 @@
+//! Step 4: put the function back together around the lowered body.
+//!
+//! The signature is kept as written (so rustdoc, rust-analyzer and the
+//! `impl Trait` capture rules see the user's own), except that parameters
+//! bound by patterns get plain names; the body becomes a closure that builds
+//! an `async` block, handed to the runtime's `Machine`.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{FnArg, Pat, PatIdent, Type};
+
+use crate::analyse::Facts;
+use crate::parse::{Form, GenFn, Kind};
+
+pub fn emit(gen: GenFn, facts: &Facts, co: Ident) -> TokenStream {
+    let GenFn { kind, args, mut item, form, .. } = gen;
+    let krate = &args.krate;
+
+    // Move every argument into the body, whole, as `async fn` does: a
+    // closure would otherwise capture only the fields it uses and drop the
+    // rest (and any unused guard argument) when the function returns.
+    let mut rebind = Vec::new();
+    for (i, input) in item.sig.inputs.iter_mut().enumerate() {
+        match input {
+            FnArg::Receiver(r) => {
+                let self_ = &r.self_token;
+                rebind.push(quote!(let _ = &#self_;));
+            }
+            FnArg::Typed(pt) => match &mut *pt.pat {
+                Pat::Ident(PatIdent { by_ref: None, mutability, ident, subpat: None, .. }) => {
+                    let mutability = mutability.take();
+                    rebind.push(quote! {
+                        #[allow(clippy::redundant_locals)]
+                        let #mutability #ident = #ident;
+                    });
+                }
+                pat => {
+                    let name = Ident::new(&format!("__cogen_arg{i}"), Span::mixed_site());
+                    let pattern = std::mem::replace(
+                        pat,
+                        Pat::Ident(PatIdent {
+                            attrs: Vec::new(),
+                            by_ref: None,
+                            mutability: None,
+                            ident: name.clone(),
+                            subpat: None,
+                        }),
+                    );
+                    rebind.push(quote!(let #pattern = #name;));
+                }
+            },
+        }
+    }
+
+    let yield_ty = typed_or_infer(form.yield_ty());
+    let (resume_ty, return_ty) = match &form {
+        Form::Items { .. } if args.try_.is_some() => (
+            quote!(()),
+            quote!(::core::result::Result<(), <#yield_ty as #krate::__private::TryItem>::Error>),
+        ),
+        Form::Items { .. } => (quote!(()), quote!(())),
+        Form::Coroutine { resume_ty, return_ty, .. } => (
+            typed_or_infer(resume_ty),
+            return_ty.as_ref().map_or_else(|| quote!(_), typed_or_infer),
+        ),
+    };
+
+    let stmts = &item.block.stmts;
+    let body = if args.try_.is_some() {
+        let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
+        quote! {
+            #(#rebind)*
+            { #(#stmts)* }
+            #[allow(unreachable_code)]
+            return #ok;
+        }
+    } else {
+        quote! { #(#rebind)* #(#stmts)* }
+    };
+    let cleanup = facts.has_cleanup;
+    let machine = quote! {
+        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, _, _>(
+            #cleanup,
+            move |#co| async move { #body },
+        )
+    };
+    let value = match (kind, &form) {
+        (Kind::Sync, Form::Items { .. }) => quote!(#krate::__private::boxed(#machine)),
+        _ => machine,
+    };
+
+    let attrs = &item.attrs;
+    let vis = &item.vis;
+    let sig = &item.sig;
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            #value
+        }
+    }
+}
+
+fn typed_or_infer(ty: &Type) -> TokenStream {
+    fn has_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "impl",
+            proc_macro2::TokenTree::Group(g) => has_impl(g.stream()),
+            _ => false,
+        })
+    }
+    let tokens = quote!(#ty);
+    if has_impl(tokens.clone()) {
+        quote!(_)
+    } else {
+        tokens
+    }
+}

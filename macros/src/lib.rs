@@ -1,0 +1,51 @@
+//! The procedural macros of [cogen](https://docs.rs/cogen): `#[generator]`
+//! and `#[async_generator]`. Use them through the `cogen` crate, which
+//! re-exports them with the runtime they expand to.
+//!
+//! The expansion is a one-way pipeline, one file a step:
+//! [`parse`] the attribute and the function into a typed model →
+//! [`analyse`] the body (find yields, misuse) →
+//! [`lower`] the body into an `async` block's code →
+//! [`emit`] the function around it.
+
+mod analyse;
+mod emit;
+mod lower;
+mod parse;
+
+use proc_macro::TokenStream;
+use proc_macro2::{Ident, Span};
+
+use crate::parse::Kind;
+
+/// Turns a function into a synchronous generator: an `impl Iterator` or an
+/// `impl Generator`. See the `cogen` crate for the full documentation.
+#[proc_macro_attribute]
+pub fn generator(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Kind::Sync, attr.into(), item.into()).into()
+}
+
+/// Turns a function into an asynchronous generator: an `impl Stream` or an
+/// `impl AsyncGenerator`. See the `cogen` crate for the full documentation.
+#[proc_macro_attribute]
+pub fn async_generator(attr: TokenStream, item: TokenStream) -> TokenStream {
+    expand(Kind::Async, attr.into(), item.into()).into()
+}
+
+fn expand(kind: Kind, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut gen = match parse::parse(kind, attr, item) {
+        Ok(gen) => gen,
+        Err(err) => return err.to_compile_error(),
+    };
+    // A misuse in the body is reported, and the function is still emitted
+    // (with the misplaced macros neutralised) so that its callers keep
+    // type-checking and only the real error shows.
+    let (facts, errors) = analyse::analyse(&gen);
+    let co = Ident::new("__co", Span::mixed_site());
+    let mut body = std::mem::replace(&mut gen.item.block, Box::new(syn::parse_quote!({})));
+    lower::lower(&lower::Ctx { gen: &gen, facts: &facts, co: co.clone() }, &mut body);
+    gen.item.block = body;
+    let mut tokens = errors.map(|e| e.to_compile_error()).unwrap_or_default();
+    tokens.extend(emit::emit(gen, &facts, co));
+    tokens
+}

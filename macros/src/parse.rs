@@ -1,0 +1,244 @@
+//! Step 1: parse the attribute and the function it is on into a small typed
+//! model, rejecting what is not a generator function with a spanned error.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
+use syn::{
+    AngleBracketedGenericArguments, GenericArgument, ItemFn, Path, PathArguments, ReturnType, Token, Type,
+    TypeParamBound,
+};
+
+/// `#[generator]` or `#[async_generator]`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sync,
+    Async,
+}
+
+impl Kind {
+    pub fn attr_name(self) -> &'static str {
+        match self {
+            Kind::Sync => "#[generator]",
+            Kind::Async => "#[async_generator]",
+        }
+    }
+}
+
+/// The attribute's own arguments: `#[generator(try, crate = path)]`.
+pub struct Args {
+    /// `try`: items are `Result`s, `yield_!(x)` yields `Ok(x)` and `?` ends
+    /// the generator with the error as its last item.
+    pub try_: Option<Span>,
+    /// Where the runtime crate is, for users who renamed it. Default `::cogen`.
+    pub krate: Path,
+}
+
+impl Parse for Args {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut args = Args { try_: None, krate: syn::parse_quote!(::cogen) };
+        let mut krate_seen = false;
+        while !input.is_empty() {
+            if input.peek(Token![try]) {
+                let kw: Token![try] = input.parse()?;
+                if args.try_.is_some() {
+                    return Err(syn::Error::new(kw.span, "`try` is given twice"));
+                }
+                args.try_ = Some(kw.span);
+            } else if input.peek(Token![crate]) {
+                let kw: Token![crate] = input.parse()?;
+                if krate_seen {
+                    return Err(syn::Error::new(kw.span, "`crate` is given twice"));
+                }
+                krate_seen = true;
+                input.parse::<Token![=]>()?;
+                args.krate = if input.peek(syn::LitStr) {
+                    input.parse::<syn::LitStr>()?.parse()?
+                } else {
+                    input.parse()?
+                };
+            } else {
+                return Err(input.error("expected `try` or `crate = path`"));
+            }
+            if !input.is_empty() {
+                input.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
+}
+
+/// What the function returns, read off its `impl Trait` return type.
+pub enum Form {
+    /// `impl Iterator<Item = Y>` (sync) / `impl Stream<Item = Y>` (async).
+    Items { yield_ty: Type },
+    /// `impl Generator<R, Yield = Y, Return = T>` / `impl AsyncGenerator<..>`.
+    Coroutine { resume_ty: Type, yield_ty: Type, return_ty: Option<Type> },
+}
+
+impl Form {
+    pub fn yield_ty(&self) -> &Type {
+        match self {
+            Form::Items { yield_ty } | Form::Coroutine { yield_ty, .. } => yield_ty,
+        }
+    }
+}
+
+/// A generator function, parsed.
+pub struct GenFn {
+    pub kind: Kind,
+    pub args: Args,
+    pub item: ItemFn,
+    pub form: Form,
+}
+
+pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<GenFn> {
+    let args: Args = syn::parse2(attr)?;
+    let item: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item) => item,
+        Err(_) => return Err(not_a_function(kind, item)),
+    };
+    if let Some(asyncness) = &item.sig.asyncness {
+        let msg = match kind {
+            Kind::Sync => "#[generator] goes on a plain `fn`, not an `async fn`: \
+                           use #[async_generator] on a plain `fn` for a generator that awaits",
+            Kind::Async => "#[async_generator] goes on a plain `fn`, not an `async fn`: \
+                            the attribute already makes the body async",
+        };
+        return Err(syn::Error::new(asyncness.span, msg));
+    }
+    if let Some(c) = &item.sig.constness {
+        return Err(syn::Error::new(c.span, format!("{} cannot be a `const fn`", kind.attr_name())));
+    }
+    if let Some(v) = &item.sig.variadic {
+        return Err(syn::Error::new(v.span(), format!("{} cannot be variadic", kind.attr_name())));
+    }
+    let form = parse_form(kind, &item.sig.output)?;
+    Ok(GenFn { kind, args, item, form })
+}
+
+fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
+    // Point at the item's keyword (`struct`, `impl`, ...) when there is one.
+    let span = syn::parse2::<syn::Item>(item.clone())
+        .ok()
+        .and_then(|it| {
+            let tokens: TokenStream = quote::quote!(#it);
+            tokens
+                .into_iter()
+                .find(|t| matches!(t, proc_macro2::TokenTree::Ident(_)))
+                .map(|t| t.span())
+        })
+        .unwrap_or_else(|| item.span());
+    syn::Error::new(span, format!("{} can only be applied to a function", kind.attr_name()))
+}
+
+fn accepted_forms(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Sync => "`impl Iterator<Item = Y>` or `impl Generator<R, Yield = Y, Return = T>`",
+        Kind::Async => "`impl Stream<Item = Y>` or `impl AsyncGenerator<R, Yield = Y, Return = T>`",
+    }
+}
+
+fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
+    let bad = |span: Span, what: &str| {
+        syn::Error::new(
+            span,
+            format!("{} {what}; it must return {}", kind.attr_name(), accepted_forms(kind)),
+        )
+    };
+    let ty = match output {
+        ReturnType::Default => {
+            return Err(bad(Span::call_site(), "has no return type"));
+        }
+        ReturnType::Type(_, ty) => ty,
+    };
+    let Type::ImplTrait(imp) = strip_parens(ty) else {
+        return Err(bad(ty.span(), "must return an `impl Trait` type"));
+    };
+    let mut found = None;
+    for bound in &imp.bounds {
+        let TypeParamBound::Trait(tb) = bound else { continue };
+        let Some(seg) = tb.path.segments.last() else { continue };
+        let name = seg.ident.to_string();
+        let known = match (kind, name.as_str()) {
+            (Kind::Sync, "Iterator") | (Kind::Async, "Stream") => Some(false),
+            (Kind::Sync, "Generator") | (Kind::Async, "AsyncGenerator") => Some(true),
+            (Kind::Sync, "Stream" | "AsyncGenerator") => {
+                return Err(syn::Error::new(
+                    seg.ident.span(),
+                    format!("`{name}` is the async form: use #[async_generator] for it"),
+                ))
+            }
+            (Kind::Async, "Iterator" | "Generator") => {
+                return Err(syn::Error::new(
+                    seg.ident.span(),
+                    format!("`{name}` is the sync form: use #[generator] for it"),
+                ))
+            }
+            _ => None,
+        };
+        if let Some(coroutine) = known {
+            if found.is_some() {
+                return Err(bad(seg.ident.span(), "names more than one generator trait"));
+            }
+            found = Some((coroutine, seg));
+        }
+    }
+    let Some((coroutine, seg)) = found else {
+        return Err(bad(ty.span(), "returns an unsupported type"));
+    };
+    let span = seg.ident.span();
+    let generics = match &seg.arguments {
+        PathArguments::AngleBracketed(g) => Some(g),
+        PathArguments::None => None,
+        PathArguments::Parenthesized(p) => return Err(bad(p.span(), "returns an unsupported type")),
+    };
+    let form = if coroutine {
+        let (resume_ty, yield_ty, return_ty) = coroutine_args(generics, span)?;
+        Form::Coroutine { resume_ty, yield_ty, return_ty }
+    } else {
+        Form::Items { yield_ty: item_arg(generics, span)? }
+    };
+    Ok(form)
+}
+
+fn strip_parens(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(p) => strip_parens(&p.elem),
+        Type::Group(g) => strip_parens(&g.elem),
+        ty => ty,
+    }
+}
+
+fn item_arg(generics: Option<&AngleBracketedGenericArguments>, span: Span) -> syn::Result<Type> {
+    for arg in generics.into_iter().flat_map(|g| &g.args) {
+        if let GenericArgument::AssocType(a) = arg {
+            if a.ident == "Item" {
+                return Ok(a.ty.clone());
+            }
+        }
+    }
+    Err(syn::Error::new(span, "name the item type: `Iterator<Item = T>` / `Stream<Item = T>`"))
+}
+
+fn coroutine_args(
+    generics: Option<&AngleBracketedGenericArguments>,
+    span: Span,
+) -> syn::Result<(Type, Type, Option<Type>)> {
+    let (mut resume, mut yield_, mut return_) = (None, None, None);
+    for arg in generics.into_iter().flat_map(|g| &g.args) {
+        match arg {
+            GenericArgument::Type(t) if resume.is_none() => resume = Some(t.clone()),
+            GenericArgument::AssocType(a) if a.ident == "Yield" => yield_ = Some(a.ty.clone()),
+            GenericArgument::AssocType(a) if a.ident == "Return" => return_ = Some(a.ty.clone()),
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    "expected the resume type, `Yield = Y` or `Return = T`",
+                ))
+            }
+        }
+    }
+    let yield_ = yield_.ok_or_else(|| syn::Error::new(span, "name the yielded type: `Yield = Y`"))?;
+    Ok((resume.unwrap_or_else(|| syn::parse_quote!(())), yield_, return_))
+}

@@ -1,0 +1,272 @@
+//! The synchronous side: the [`Generator`] trait, and how a [`Machine`]
+//! becomes a `Generator` or (boxed) an `Iterator`.
+
+use core::future::Future;
+use core::iter::FusedIterator;
+use core::pin::Pin;
+use core::task::{Context, Waker};
+
+use crate::machine::{Co, Machine, Step};
+
+/// The result of resuming a generator: it either yielded a value and can be
+/// resumed again, or completed with its return value.
+///
+/// Mirrors `core::ops::CoroutineState`.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, GeneratorState};
+///
+/// #[generator]
+/// fn one() -> impl Generator<Yield = u8, Return = &'static str> {
+///     yield_!(1);
+///     "done"
+/// }
+///
+/// let mut g = core::pin::pin!(one());
+/// assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
+/// assert_eq!(g.as_mut().resume(()), GeneratorState::Complete("done"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GeneratorState<Y, T> {
+    /// The generator suspended with a value.
+    Yielded(Y),
+    /// The generator finished with a return value.
+    Complete(T),
+}
+
+/// A resumable computation: each [`resume`](Generator::resume) runs it to its
+/// next `yield_!` or to its end. Mirrors `core::ops::Coroutine`.
+///
+/// `R` is the resume argument: the value `yield_!` evaluates to in the body.
+/// The argument of the *first* resume is dropped, because no `yield_!` has run
+/// yet to receive it (JavaScript's rule); prime such a generator with a first
+/// `yield_!` if it needs a value before its first output.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, GeneratorState};
+///
+/// // Running sum of the values sent in; returns how many it saw.
+/// #[generator]
+/// fn summer() -> impl Generator<i32, Yield = i32, Return = usize> {
+///     let (mut sum, mut n) = (0, 0);
+///     let mut x = yield_!(0);
+///     while x != 0 {
+///         sum += x;
+///         n += 1;
+///         x = yield_!(sum);
+///     }
+///     n
+/// }
+///
+/// let mut g = core::pin::pin!(summer());
+/// assert_eq!(g.as_mut().resume(99), GeneratorState::Yielded(0)); // 99 is dropped
+/// assert_eq!(g.as_mut().resume(5), GeneratorState::Yielded(5));
+/// assert_eq!(g.as_mut().resume(2), GeneratorState::Yielded(7));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(2));
+/// ```
+pub trait Generator<R = ()> {
+    /// The type of value this generator yields.
+    type Yield;
+    /// The type of value this generator returns when it completes.
+    type Return;
+
+    /// Runs the generator to its next yield or to its end.
+    ///
+    /// # Panics
+    ///
+    /// Panics if the generator has already completed (or panicked, or been
+    /// closed), as `core::ops::Coroutine` does. A panic in the body propagates
+    /// to the caller, and the generator is finished afterwards.
+    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Self::Yield, Self::Return>;
+
+    /// Stops the generator early, running its pending `defer!` cleanup
+    /// (innermost first, active delegates before their delegator) and then
+    /// dropping its locals. Dropping a suspended generator does the same;
+    /// `close` lets you choose the moment. Resuming it afterwards panics.
+    ///
+    /// The default does nothing, for generators with nothing to clean up.
+    ///
+    /// ```
+    /// use cogen::{generator, yield_, Generator};
+    /// use std::cell::Cell;
+    ///
+    /// struct Guard<'a>(&'a Cell<bool>);
+    /// impl Drop for Guard<'_> {
+    ///     fn drop(&mut self) { self.0.set(true) }
+    /// }
+    ///
+    /// #[generator]
+    /// fn g(closed: &Cell<bool>) -> impl Generator<Yield = u8, Return = ()> + '_ {
+    ///     let _guard = Guard(closed);
+    ///     yield_!(1);
+    ///     yield_!(2);
+    /// }
+    ///
+    /// let closed = Cell::new(false);
+    /// let mut gen = Box::pin(g(&closed));
+    /// gen.as_mut().resume(());
+    /// gen.as_mut().close();
+    /// assert!(closed.get()); // the suspended body's locals were dropped
+    /// ```
+    fn close(self: Pin<&mut Self>) {}
+}
+
+impl<G: ?Sized + Generator<R> + Unpin, R> Generator<R> for &mut G {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume(Pin::new(&mut **self), arg)
+    }
+
+    fn close(mut self: Pin<&mut Self>) {
+        G::close(Pin::new(&mut **self))
+    }
+}
+
+impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<&mut G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume((*self).as_mut(), arg)
+    }
+
+    fn close(mut self: Pin<&mut Self>) {
+        G::close((*self).as_mut())
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
+    type Yield = G::Yield;
+    type Return = G::Return;
+
+    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
+        G::resume((*self).as_mut(), arg)
+    }
+
+    fn close(mut self: Pin<&mut Self>) {
+        G::close((*self).as_mut())
+    }
+}
+
+/// Resumes a sync body: there is nothing to wait for, so a `Pending` that is
+/// not a yield means the body awaited a foreign future, which the macro
+/// rejects wherever it can see it.
+#[inline(always)]
+fn resume_sync<F, Fut, Y, R>(m: Pin<&mut Machine<F, Fut, Y, R>>, arg: R) -> Step<Y, Fut::Output>
+where
+    F: FnOnce(Co<Y, R>) -> Fut,
+    Fut: Future,
+{
+    let mut cx = Context::from_waker(Waker::noop());
+    match m.step(&mut cx, &mut Some(arg)) {
+        Step::Pending => pending_in_sync(),
+        step => step,
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn pending_in_sync() -> ! {
+    panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
+}
+
+impl<F, Fut, Y, R> Generator<R> for Machine<F, Fut, Y, R>
+where
+    F: FnOnce(Co<Y, R>) -> Fut,
+    Fut: Future,
+{
+    type Yield = Y;
+    type Return = Fut::Output;
+
+    #[inline]
+    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
+        match resume_sync(self, arg) {
+            Step::Yielded(y) => GeneratorState::Yielded(y),
+            Step::Complete(out) => GeneratorState::Complete(out),
+            _ => resumed_after_completion(),
+        }
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        let mut cx = Context::from_waker(Waker::noop());
+        if self.poll_close(&mut cx).is_pending() {
+            pending_in_sync()
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) fn resumed_after_completion() -> ! {
+    panic!("cogen: `resume` called on a generator that has already completed, panicked or been closed")
+}
+
+/// What a body's final value contributes to an `Iterator` or `Stream`: `()`
+/// contributes nothing; in the `try` flavour an `Err` is the last item.
+pub trait LastItem<Y> {
+    /// The item this final value ends the sequence with, if any.
+    fn last_item(self) -> Option<Y>;
+}
+
+impl<Y> LastItem<Y> for () {
+    #[inline(always)]
+    fn last_item(self) -> Option<Y> {
+        None
+    }
+}
+
+impl<T, E> LastItem<Result<T, E>> for Result<(), E> {
+    #[inline(always)]
+    fn last_item(self) -> Option<Result<T, E>> {
+        self.err().map(Err)
+    }
+}
+
+/// The `impl Iterator` form: a boxed machine, because `Iterator::next` takes
+/// `&mut self` and the body's state may borrow from itself.
+#[cfg(feature = "alloc")]
+pub struct Boxed<M>(Pin<alloc::boxed::Box<M>>);
+
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y> Boxed<Machine<F, Fut, Y, ()>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+{
+    /// Pins `machine` on the heap.
+    #[inline]
+    pub fn new(machine: Machine<F, Fut, Y, ()>) -> Self {
+        Boxed(alloc::boxed::Box::pin(machine))
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y> Iterator for Boxed<Machine<F, Fut, Y, ()>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        match resume_sync(self.0.as_mut(), ()) {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(out) => out.last_item(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y> FusedIterator for Boxed<Machine<F, Fut, Y, ()>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+}

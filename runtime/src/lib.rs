@@ -1,0 +1,174 @@
+//! Generator functions for stable Rust.
+//!
+//! `#[generator]` turns a function body into a resumable state machine that
+//! yields values with [`yield_!`]; `#[async_generator]` does the same for a
+//! body that also `.await`s, producing a [`Stream`].
+//!
+//! ```
+//! use cogen::{generator, yield_};
+//!
+//! #[generator]
+//! fn fib() -> impl Iterator<Item = u64> {
+//!     let (mut a, mut b) = (0, 1);
+//!     loop {
+//!         yield_!(a);
+//!         (a, b) = (b, a + b);
+//!     }
+//! }
+//!
+//! assert_eq!(fib().take(6).collect::<Vec<_>>(), [0, 1, 1, 2, 3, 5]);
+//! ```
+//!
+//! # The model
+//!
+//! * **Lazy.** Calling a generator function runs nothing; the body starts on
+//!   the first `next` / `resume` / `poll_next`.
+//! * **Forms.** The return type says what you get: `impl Iterator<Item = Y>`
+//!   and `impl Generator<R, Yield = Y, Return = T>` for `#[generator]`;
+//!   `impl Stream<Item = Y>` and `impl AsyncGenerator<R, Yield = Y, Return = T>`
+//!   for `#[async_generator]`. Extra bounds (`+ Send`, `+ 'a`, `+ use<..>`)
+//!   are kept as written.
+//! * **Resume arguments.** `yield_!(v)` evaluates to the argument of the
+//!   next `resume`. The first resume's argument is dropped: no `yield_!` has
+//!   run yet to receive it (JavaScript's rule).
+//! * **Borrows across yields** of the body's own locals and arguments work:
+//!   the body is compiled by rustc as an `async` block, a self-referential
+//!   state machine.
+//! * **Fused.** After completion, `next` returns `None` and `poll_next`
+//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine` does.
+//! * **Panics** propagate to the caller of `next` / `resume` / `poll_next`;
+//!   the generator is finished afterwards (`None` from then on), never
+//!   resumed in a torn state.
+//! * **Send.** A generator is `Send` exactly when what it holds across
+//!   `yield_!` (and `.await`) is; it is always `Sync`, since it has no `&self`
+//!   methods that could observe its state.
+//! * **Allocation.** The `impl Generator`, `impl AsyncGenerator` and
+//!   `impl Stream` forms allocate nothing. The `impl Iterator` form boxes its
+//!   state once, at creation, because `Iterator::next` takes `&mut self` and
+//!   the state may borrow from itself; it needs the `alloc` feature (default).
+//!
+//! # What the macro expands to
+//!
+//! ```text
+//! #[generator]
+//! fn count(n: u64) -> impl Iterator<Item = u64> {
+//!     for i in 0..n { yield_!(i); }
+//! }
+//! ```
+//! becomes (`cargo expand` shows the same, modulo hygiene)
+//! ```text
+//! fn count(n: u64) -> impl Iterator<Item = u64> {
+//!     ::cogen::__private::boxed(::cogen::__private::new::<u64, (), (), _, _>(
+//!         false,
+//!         move |__co| async move {
+//!             let n = n;
+//!             for i in 0..n {
+//!                 ::cogen::__private::Co::yield_(&__co, i).await;
+//!             }
+//!         },
+//!     ))
+//! }
+//! ```
+#![no_std]
+#![warn(missing_docs)]
+
+#[cfg(feature = "alloc")]
+extern crate alloc;
+
+mod async_generator;
+mod generator;
+mod machine;
+
+pub use async_generator::{AsyncGenerator, Close, Resume};
+pub use cogen_macros::{async_generator, generator};
+pub use futures_core::Stream;
+pub use generator::{Generator, GeneratorState};
+
+/// Suspends the generator, handing a value out; evaluates to the next resume
+/// argument (`()` for `Iterator` and `Stream` forms).
+///
+/// Only meaningful directly inside a `#[generator]` or `#[async_generator]`
+/// body (also inside other macros' arguments there); anywhere else it is a
+/// compile error.
+///
+/// ```
+/// use cogen::{generator, yield_};
+///
+/// #[generator]
+/// fn twice(x: u32) -> impl Iterator<Item = u32> {
+///     yield_!(x);
+///     yield_!(x);
+/// }
+/// assert_eq!(twice(7).collect::<Vec<_>>(), [7, 7]);
+/// ```
+#[macro_export]
+macro_rules! yield_ {
+    // Emitted by the attribute beside each rewritten call, so that the
+    // user's `use cogen::yield_` counts as used. Expands to nothing.
+    (@__cogen_used) => {};
+    ($($tokens:tt)*) => {
+        ::core::compile_error! {
+            "`yield_!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+        }
+    };
+}
+
+#[doc(hidden)]
+pub mod __private {
+    //! Used by the code the macros generate; not a public API.
+    pub use crate::generator::LastItem;
+    #[cfg(feature = "alloc")]
+    pub use crate::generator::Boxed;
+    pub use crate::machine::{Co, Machine};
+    pub use core::future::Future;
+    pub use core::option::Option::{None, Some};
+    pub use core::result::Result::{Err, Ok};
+
+    /// The error type of a `try` generator's `Result` items.
+    pub trait TryItem {
+        type Error;
+    }
+
+    impl<T, E> TryItem for Result<T, E> {
+        type Error = E;
+    }
+
+    /// Builds a generator whose body yields `Y`, receives `R` and ends with `T`.
+    #[inline(always)]
+    pub fn new<Y, R, T, F, Fut>(cleanup: bool, body: F) -> Machine<F, Fut, Y, R>
+    where
+        F: FnOnce(Co<Y, R>) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        Machine::new(cleanup, body)
+    }
+
+    /// `#[for_await]`: the next item of a pinned stream.
+    #[inline(always)]
+    pub fn next<S: crate::Stream + ?Sized>(stream: core::pin::Pin<&mut S>) -> Next<'_, S> {
+        Next(stream)
+    }
+
+    /// Future returned by [`next`].
+    pub struct Next<'a, S: ?Sized>(core::pin::Pin<&'a mut S>);
+
+    impl<S: crate::Stream + ?Sized> Future for Next<'_, S> {
+        type Output = Option<S::Item>;
+
+        #[inline(always)]
+        fn poll(mut self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<Self::Output> {
+            self.0.as_mut().poll_next(cx)
+        }
+    }
+
+    /// The `impl Iterator` form.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn boxed<F, Fut, Y>(machine: Machine<F, Fut, Y, ()>) -> Boxed<Machine<F, Fut, Y, ()>>
+    where
+        F: FnOnce(Co<Y, ()>) -> Fut,
+        Fut: Future,
+    {
+        Boxed::new(machine)
+    }
+}

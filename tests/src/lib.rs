@@ -1,0 +1,1 @@
+//! Integration tests, benchmarks and examples for cogen live in this package.
