@@ -54,13 +54,23 @@ pub struct Facts {
 
 /// The facts, and the misuses found (all of them, combined), if any.
 pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
-    let mut v = Analyser { gen, scope: Scope::Body, errors: Vec::new(), has_cleanup: false };
+    let mut v = Analyser {
+        gen,
+        scope: Scope::Body,
+        errors: Vec::new(),
+        has_cleanup: false,
+    };
     v.visit_block(&gen.item.block);
     let errors = v.errors.into_iter().reduce(|mut all, e| {
         all.combine(e);
         all
     });
-    (Facts { has_cleanup: v.has_cleanup }, errors)
+    (
+        Facts {
+            has_cleanup: v.has_cleanup,
+        },
+        errors,
+    )
 }
 
 /// Where the visitor is: code that belongs to the generator's state machine,
@@ -92,7 +102,9 @@ impl Analyser<'_> {
     }
 
     fn our_macro(&mut self, mac: &Macro) -> bool {
-        let Some(ours) = Ours::of(&mac.path) else { return false };
+        let Some(ours) = Ours::of(&mac.path) else {
+            return false;
+        };
         let span = mac.path.span();
         let name = ours.name();
         match self.scope {
@@ -137,7 +149,10 @@ impl Analyser<'_> {
             match &tt {
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
-                TokenTree::Ident(i) if Ours::of_ident(i) == Some(Ours::Defer) || Ours::of_ident(i) == Some(Ours::YieldFrom) => {
+                TokenTree::Ident(i)
+                    if Ours::of_ident(i) == Some(Ours::Defer)
+                        || Ours::of_ident(i) == Some(Ours::YieldFrom) =>
+                {
                     self.has_cleanup = true;
                 }
                 _ => {}
@@ -213,7 +228,10 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
                          a #[generator] cannot wait for a stream",
                     );
                 } else if self.scope != Scope::Body {
-                    self.error(attr.span(), "`#[for_await]` can only be used in the generator body itself");
+                    self.error(
+                        attr.span(),
+                        "`#[for_await]` can only be used in the generator body itself",
+                    );
                 }
             }
         }

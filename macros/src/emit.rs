@@ -12,8 +12,14 @@ use syn::{FnArg, Pat, PatIdent, Type};
 use crate::analyse::Facts;
 use crate::parse::{Form, GenFn, Kind};
 
-pub fn emit(gen: GenFn, facts: &Facts, co: Ident) -> TokenStream {
-    let GenFn { kind, args, mut item, form, .. } = gen;
+pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
+    let GenFn {
+        kind,
+        args,
+        mut item,
+        form,
+        ..
+    } = gen;
     let krate = &args.krate;
 
     // Move every argument into the body, whole, as `async fn` does: a
@@ -27,7 +33,13 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident) -> TokenStream {
                 rebind.push(quote!(let _ = &#self_;));
             }
             FnArg::Typed(pt) => match &mut *pt.pat {
-                Pat::Ident(PatIdent { by_ref: None, mutability, ident, subpat: None, .. }) => {
+                Pat::Ident(PatIdent {
+                    by_ref: None,
+                    mutability,
+                    ident,
+                    subpat: None,
+                    ..
+                }) => {
                     let mutability = mutability.take();
                     rebind.push(quote! {
                         #[allow(clippy::redundant_locals)]
@@ -59,23 +71,28 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident) -> TokenStream {
             quote!(::core::result::Result<(), <#yield_ty as #krate::__private::TryItem>::Error>),
         ),
         Form::Items { .. } => (quote!(()), quote!(())),
-        Form::Coroutine { resume_ty, return_ty, .. } => (
+        Form::Coroutine {
+            resume_ty,
+            return_ty,
+            ..
+        } => (
             typed_or_infer(resume_ty),
             return_ty.as_ref().map_or_else(|| quote!(_), typed_or_infer),
         ),
     };
 
     let stmts = &item.block.stmts;
+    let label = label.map(|l| quote!(#l:));
     let body = if args.try_.is_some() {
         let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
         quote! {
             #(#rebind)*
-            { #(#stmts)* }
+            let () = #label { #(#stmts)* };
             #[allow(unreachable_code)]
             return #ok;
         }
     } else {
-        quote! { #(#rebind)* #(#stmts)* }
+        quote! { #(#rebind)* #label { #(#stmts)* } }
     };
     let cleanup = facts.has_cleanup;
     let machine = quote! {

@@ -32,7 +32,11 @@ pub fn async_generator(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Async, attr.into(), item.into()).into()
 }
 
-fn expand(kind: Kind, attr: proc_macro2::TokenStream, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+fn expand(
+    kind: Kind,
+    attr: proc_macro2::TokenStream,
+    item: proc_macro2::TokenStream,
+) -> proc_macro2::TokenStream {
     let mut gen = match parse::parse(kind, attr, item) {
         Ok(gen) => gen,
         Err(err) => return err.to_compile_error(),
@@ -43,9 +47,24 @@ fn expand(kind: Kind, attr: proc_macro2::TokenStream, item: proc_macro2::TokenSt
     let (facts, errors) = analyse::analyse(&gen);
     let co = Ident::new("__co", Span::mixed_site());
     let mut body = std::mem::replace(&mut gen.item.block, Box::new(syn::parse_quote!({})));
-    lower::lower(&lower::Ctx { gen: &gen, facts: &facts, co: co.clone() }, &mut body);
+    let label = syn::Lifetime::new("'__cogen_body", Span::mixed_site());
+    let ctx = lower::Ctx {
+        gen: &gen,
+        facts: &facts,
+        co,
+        label,
+        label_used: Default::default(),
+    };
+    lower::lower(&ctx, &mut body);
+    let lower::Ctx {
+        co,
+        label,
+        label_used,
+        ..
+    } = ctx;
+    let label = label_used.get().then_some(label);
     gen.item.block = body;
     let mut tokens = errors.map(|e| e.to_compile_error()).unwrap_or_default();
-    tokens.extend(emit::emit(gen, &facts, co));
+    tokens.extend(emit::emit(gen, &facts, co, label));
     tokens
 }

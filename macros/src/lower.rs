@@ -19,6 +19,15 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     /// The hygienic name of the body's `Co` handle: user code cannot see it.
     pub co: Ident,
+    /// A hygienic label on the body's block. Every yield point names it in a
+    /// `break` that never runs, and a label cannot be reached from inside a
+    /// closure or a nested `async` block (E0767): so even when another
+    /// macro wraps a `yield_!` we rewrote in an `async` block, compilation
+    /// fails instead of producing a yield future that could be polled by
+    /// someone other than its own generator. The runtime relies on this.
+    pub label: syn::Lifetime,
+    /// Whether any yield point was emitted (the label is unused otherwise).
+    pub label_used: std::cell::Cell<bool>,
 }
 
 impl Ctx<'_> {
@@ -30,6 +39,9 @@ impl Ctx<'_> {
     pub fn yield_expr(&self, span: Span, value: TokenStream) -> TokenStream {
         let krate = self.krate();
         let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
+        self.label_used.set(true);
+        let label = &self.label;
+        let pin = quote_spanned!(span=> if false { break #label #krate::__private::never() });
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
         } else if let Some(ty) = nameable(self.gen.form.yield_ty()) {
@@ -43,13 +55,14 @@ impl Ctx<'_> {
         if self.facts.has_cleanup {
             let exit = self.close_exit(span);
             quote_spanned! {span=>
+                #pin
                 match #krate::__private::Co::yield_or_close(&#co, #value).await {
                     #krate::__private::Some(resumed) => resumed,
                     #krate::__private::None => #exit,
                 }
             }
         } else {
-            quote_spanned!(span=> #krate::__private::Co::yield_(&#co, #value).await)
+            quote_spanned!(span=> #pin #krate::__private::Co::yield_(&#co, #value).await)
         }
     }
 
@@ -110,7 +123,11 @@ impl Lowerer<'_, '_> {
     /// Our macro as an expression, or `None` if it is someone else's.
     fn our_macro(&self, mac: &Macro) -> Option<TokenStream> {
         let ours = Ours::of(&mac.path)?;
-        let span = mac.path.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let span = mac
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         if self.nested {
             return Some(quote_spanned!(span=> ::core::unreachable!()));
         }
@@ -120,7 +137,11 @@ impl Lowerer<'_, '_> {
         let used = quote_spanned!(span=> #path!(@__cogen_used););
         Some(match ours {
             Ours::Yield => {
-                let value = if tokens.is_empty() { quote_spanned!(span=> ()) } else { tokens };
+                let value = if tokens.is_empty() {
+                    quote_spanned!(span=> ())
+                } else {
+                    tokens
+                };
                 let expr = self.ctx.yield_expr(span, value);
                 quote_spanned!(span=> { #used #expr })
             }
@@ -139,7 +160,8 @@ impl Lowerer<'_, '_> {
         while let Some(tt) = iter.next() {
             match tt {
                 TokenTree::Ident(ident) if Ours::of_ident(&ident).is_some() => {
-                    let is_call = matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
+                    let is_call =
+                        matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
                     // `path::yield_!` keeps its path prefix; only the call matters.
                     if is_call {
                         let bang = iter.next().expect("peeked");
@@ -150,8 +172,12 @@ impl Lowerer<'_, '_> {
                                 path: ident.clone().into(),
                                 bang_token: syn::Token![!](bang.span()),
                                 delimiter: match g.delimiter() {
-                                    Delimiter::Brace => syn::MacroDelimiter::Brace(Default::default()),
-                                    Delimiter::Bracket => syn::MacroDelimiter::Bracket(Default::default()),
+                                    Delimiter::Brace => {
+                                        syn::MacroDelimiter::Brace(Default::default())
+                                    }
+                                    Delimiter::Bracket => {
+                                        syn::MacroDelimiter::Bracket(Default::default())
+                                    }
                                     _ => syn::MacroDelimiter::Paren(Default::default()),
                                 },
                                 tokens: g.stream(),
@@ -191,7 +217,10 @@ impl VisitMut for Lowerer<'_, '_> {
             }
             // Their own state machines; the analysis rejected our macros there.
             Expr::Closure(_) | Expr::Async(_) => self.nested(|v| visit_mut::visit_expr_mut(v, e)),
-            Expr::ForLoop(f) if self.ctx.gen.kind == Kind::Async && f.attrs.iter().any(|a| a.path().is_ident("for_await")) => {
+            Expr::ForLoop(f)
+                if self.ctx.gen.kind == Kind::Async
+                    && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
+            {
                 visit_mut::visit_expr_for_loop_mut(self, f);
                 *e = Expr::Verbatim(self.ctx.for_await(f));
             }
@@ -233,7 +262,8 @@ impl Lowerer<'_, '_> {
 /// Removes an already emitted `cogen::` / `::cogen::` in front of a cogen
 /// macro found in raw tokens, since the macro call is replaced whole.
 fn drop_path_prefix(out: &mut Vec<TokenTree>) {
-    let is_colon = |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':');
+    let is_colon =
+        |t: Option<&TokenTree>| matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == ':');
     let n = out.len();
     if n >= 3 && is_colon(out.get(n - 1)) && is_colon(out.get(n - 2)) {
         if let Some(TokenTree::Ident(i)) = out.get(n - 3) {

@@ -5,8 +5,8 @@ use proc_macro2::{Span, TokenStream};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{
-    AngleBracketedGenericArguments, GenericArgument, ItemFn, Path, PathArguments, ReturnType, Token, Type,
-    TypeParamBound,
+    AngleBracketedGenericArguments, GenericArgument, ItemFn, Path, PathArguments, ReturnType,
+    Token, Type, TypeParamBound,
 };
 
 /// `#[generator]` or `#[async_generator]`.
@@ -36,7 +36,10 @@ pub struct Args {
 
 impl Parse for Args {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let mut args = Args { try_: None, krate: syn::parse_quote!(::cogen) };
+        let mut args = Args {
+            try_: None,
+            krate: syn::parse_quote!(::cogen),
+        };
         let mut krate_seen = false;
         while !input.is_empty() {
             if input.peek(Token![try]) {
@@ -73,7 +76,11 @@ pub enum Form {
     /// `impl Iterator<Item = Y>` (sync) / `impl Stream<Item = Y>` (async).
     Items { yield_ty: Type },
     /// `impl Generator<R, Yield = Y, Return = T>` / `impl AsyncGenerator<..>`.
-    Coroutine { resume_ty: Type, yield_ty: Type, return_ty: Option<Type> },
+    Coroutine {
+        resume_ty: Type,
+        yield_ty: Type,
+        return_ty: Option<Type>,
+    },
 }
 
 impl Form {
@@ -100,21 +107,36 @@ pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<Ge
     };
     if let Some(asyncness) = &item.sig.asyncness {
         let msg = match kind {
-            Kind::Sync => "#[generator] goes on a plain `fn`, not an `async fn`: \
-                           use #[async_generator] on a plain `fn` for a generator that awaits",
-            Kind::Async => "#[async_generator] goes on a plain `fn`, not an `async fn`: \
-                            the attribute already makes the body async",
+            Kind::Sync => {
+                "#[generator] goes on a plain `fn`, not an `async fn`: \
+                           use #[async_generator] on a plain `fn` for a generator that awaits"
+            }
+            Kind::Async => {
+                "#[async_generator] goes on a plain `fn`, not an `async fn`: \
+                            the attribute already makes the body async"
+            }
         };
         return Err(syn::Error::new(asyncness.span, msg));
     }
     if let Some(c) = &item.sig.constness {
-        return Err(syn::Error::new(c.span, format!("{} cannot be a `const fn`", kind.attr_name())));
+        return Err(syn::Error::new(
+            c.span,
+            format!("{} cannot be a `const fn`", kind.attr_name()),
+        ));
     }
     if let Some(v) = &item.sig.variadic {
-        return Err(syn::Error::new(v.span(), format!("{} cannot be variadic", kind.attr_name())));
+        return Err(syn::Error::new(
+            v.span(),
+            format!("{} cannot be variadic", kind.attr_name()),
+        ));
     }
     let form = parse_form(kind, &item.sig.output)?;
-    Ok(GenFn { kind, args, item, form })
+    Ok(GenFn {
+        kind,
+        args,
+        item,
+        form,
+    })
 }
 
 fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
@@ -129,7 +151,10 @@ fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
                 .map(|t| t.span())
         })
         .unwrap_or_else(|| item.span());
-    syn::Error::new(span, format!("{} can only be applied to a function", kind.attr_name()))
+    syn::Error::new(
+        span,
+        format!("{} can only be applied to a function", kind.attr_name()),
+    )
 }
 
 fn accepted_forms(kind: Kind) -> &'static str {
@@ -143,7 +168,11 @@ fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
     let bad = |span: Span, what: &str| {
         syn::Error::new(
             span,
-            format!("{} {what}; it must return {}", kind.attr_name(), accepted_forms(kind)),
+            format!(
+                "{} {what}; it must return {}",
+                kind.attr_name(),
+                accepted_forms(kind)
+            ),
         )
     };
     let ty = match output {
@@ -157,8 +186,12 @@ fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
     };
     let mut found = None;
     for bound in &imp.bounds {
-        let TypeParamBound::Trait(tb) = bound else { continue };
-        let Some(seg) = tb.path.segments.last() else { continue };
+        let TypeParamBound::Trait(tb) = bound else {
+            continue;
+        };
+        let Some(seg) = tb.path.segments.last() else {
+            continue;
+        };
         let name = seg.ident.to_string();
         let known = match (kind, name.as_str()) {
             (Kind::Sync, "Iterator") | (Kind::Async, "Stream") => Some(false),
@@ -191,13 +224,21 @@ fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
     let generics = match &seg.arguments {
         PathArguments::AngleBracketed(g) => Some(g),
         PathArguments::None => None,
-        PathArguments::Parenthesized(p) => return Err(bad(p.span(), "returns an unsupported type")),
+        PathArguments::Parenthesized(p) => {
+            return Err(bad(p.span(), "returns an unsupported type"))
+        }
     };
     let form = if coroutine {
         let (resume_ty, yield_ty, return_ty) = coroutine_args(generics, span)?;
-        Form::Coroutine { resume_ty, yield_ty, return_ty }
+        Form::Coroutine {
+            resume_ty,
+            yield_ty,
+            return_ty,
+        }
     } else {
-        Form::Items { yield_ty: item_arg(generics, span)? }
+        Form::Items {
+            yield_ty: item_arg(generics, span)?,
+        }
     };
     Ok(form)
 }
@@ -218,7 +259,10 @@ fn item_arg(generics: Option<&AngleBracketedGenericArguments>, span: Span) -> sy
             }
         }
     }
-    Err(syn::Error::new(span, "name the item type: `Iterator<Item = T>` / `Stream<Item = T>`"))
+    Err(syn::Error::new(
+        span,
+        "name the item type: `Iterator<Item = T>` / `Stream<Item = T>`",
+    ))
 }
 
 fn coroutine_args(
@@ -239,6 +283,11 @@ fn coroutine_args(
             }
         }
     }
-    let yield_ = yield_.ok_or_else(|| syn::Error::new(span, "name the yielded type: `Yield = Y`"))?;
-    Ok((resume.unwrap_or_else(|| syn::parse_quote!(())), yield_, return_))
+    let yield_ =
+        yield_.ok_or_else(|| syn::Error::new(span, "name the yielded type: `Yield = Y`"))?;
+    Ok((
+        resume.unwrap_or_else(|| syn::parse_quote!(())),
+        yield_,
+        return_,
+    ))
 }

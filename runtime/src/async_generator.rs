@@ -75,7 +75,10 @@ pub trait AsyncGenerator<R = ()> {
     where
         Self: Sized,
     {
-        Resume { gen: self, arg: Some(arg) }
+        Resume {
+            gen: self,
+            arg: Some(arg),
+        }
     }
 
     /// Closes the generator, running its cleanup to completion, including the
@@ -102,7 +105,10 @@ pub trait AsyncGenerator<R = ()> {
     where
         Self: Sized,
     {
-        Close { gen: self, _arg: core::marker::PhantomData }
+        Close {
+            gen: self,
+            _arg: core::marker::PhantomData,
+        }
     }
 }
 

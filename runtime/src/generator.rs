@@ -201,7 +201,9 @@ where
 #[cold]
 #[inline(never)]
 pub(crate) fn resumed_after_completion() -> ! {
-    panic!("cogen: `resume` called on a generator that has already completed, panicked or been closed")
+    panic!(
+        "cogen: `resume` called on a generator that has already completed, panicked or been closed"
+    )
 }
 
 /// What a body's final value contributes to an `Iterator` or `Stream`: `()`

@@ -116,9 +116,9 @@ macro_rules! yield_ {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
-    pub use crate::generator::LastItem;
     #[cfg(feature = "alloc")]
     pub use crate::generator::Boxed;
+    pub use crate::generator::LastItem;
     pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
     pub use core::option::Option::{None, Some};
@@ -156,9 +156,18 @@ pub mod __private {
         type Output = Option<S::Item>;
 
         #[inline(always)]
-        fn poll(mut self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<Self::Output> {
+        fn poll(
+            mut self: core::pin::Pin<&mut Self>,
+            cx: &mut core::task::Context<'_>,
+        ) -> core::task::Poll<Self::Output> {
             self.0.as_mut().poll_next(cx)
         }
+    }
+
+    /// The value of a `break` that never runs (see `lower.rs`).
+    #[inline(always)]
+    pub fn never<T>() -> T {
+        unreachable!()
     }
 
     /// The `impl Iterator` form.

@@ -4,160 +4,242 @@
 //! does the hard part (a self-referential state machine, so borrows of locals
 //! may live across `yield_!`), and this module drives it:
 //!
-//! * A [`Machine`] owns a [`Slot`] and the body's future. The future is created
-//!   lazily, on the first resume, when the machine is already pinned: only then
-//!   is the slot's address stable enough to hand to the body as a [`Co`].
-//! * `yield_!(v)` writes `v` into the slot and awaits a [`Suspend`] future that
-//!   stays `Pending` until the driver writes a resume argument (or
-//!   [`Slot::Closing`]) back. The driver recognises a yield by finding
-//!   `Yielded` in the slot after `poll` returned `Pending`.
-//! * Sync generators poll with a no-op waker; async generators pass the
-//!   caller's `Context` straight through, so real awaits work unchanged.
+//! * Each resume, the driver ([`Machine::step`]) puts a [`Frame`] on its own
+//!   stack, holding a [`Slot`] for the value passing in or out, and polls the
+//!   body with a `Context` whose waker points at that frame.
+//! * `yield_!(v)` awaits a [`Suspend`] future: its first poll writes `v` into
+//!   the frame found through the waker and returns `Pending`; its next poll
+//!   takes the resume argument the driver put in the next frame.
+//! * Sync generators wrap a no-op waker; async generators wrap the caller's,
+//!   and the frame's waker forwards `wake` and `clone` to it, so real awaits
+//!   in the body work unchanged.
+//!
+//! Passing the frame through the `Context` instead of storing a pointer to
+//! it keeps the state free of self-pointers: after inlining, the compiler
+//! sees the whole exchange and a counting generator compiles to the loop a
+//! hand-written iterator does. The macro guarantees (statically, see
+//! `lower.rs` in cogen-macros) that a `Suspend` is only ever awaited directly
+//! by its own generator's body, so the frame it finds is always its own
+//! generator's, of its own `Y` and `R`.
 //!
 //! Nothing here allocates; the `impl Iterator` form boxes one `Machine`
 //! because `Iterator::next` takes `&mut self`, not a pinned reference.
 
-use core::cell::UnsafeCell;
 use core::future::Future;
-use core::marker::PhantomPinned;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
-use core::ptr::NonNull;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-/// What passes between the driver and the body, one value at a time.
+/// What passes between the driver and the body in one resume.
 pub enum Slot<Y, R> {
-    /// The body is running, or suspended in a foreign `.await`.
+    /// Nothing yet: the body runs, or waits in a foreign `.await`.
     Empty,
-    /// The body has just yielded this value; the driver takes it.
+    /// The body yielded this value.
     Yielded(Y),
-    /// The driver took the yielded value; the body waits for a resume argument.
-    Suspended,
-    /// The driver has answered the last yield with this argument.
+    /// The driver's answer to the previous yield.
     Resumed(R),
     /// The generator is being closed: every yield point takes its exit path.
     Closing,
-    /// The body has finished its cleanup while closing and will never continue.
+    /// The body finished its cleanup while closing and will never continue.
     Parked,
 }
 
-/// The body's handle on its generator's slot.
-///
-/// The macro binds it to a hygienic name, so user code cannot name it, move it
-/// or keep a reference to it past the body.
-pub struct Co<Y, R> {
-    slot: NonNull<Slot<Y, R>>,
+/// One resume's exchange area, on the driver's stack. The waker handed to
+/// the body points here.
+#[repr(C)]
+pub struct Frame<'a, Y, R> {
+    // First, so that the (non-generic) waker functions can read it.
+    outer: &'a Waker,
+    slot: Slot<Y, R>,
 }
 
-// SAFETY: a `Co` only ever lives inside the future owned by the `Machine`
-// whose slot it points to, so it moves between threads only together with
-// that machine, and it is only dereferenced while the machine is being
-// resumed through `Pin<&mut Machine>`, i.e. by the one thread that holds the
-// machine exclusively. Sending it is therefore sending `Y`s and `R`s.
-// It is deliberately not `Sync`: a `&Co` (held by a `Suspend`) must never
-// reach another thread, which would let a nested future write the slot
-// concurrently with the driver.
-unsafe impl<Y: Send, R: Send> Send for Co<Y, R> {}
+static FRAME_WAKER: RawWakerVTable =
+    RawWakerVTable::new(frame_clone, frame_wake, frame_wake, frame_drop);
+
+/// The outer waker of the frame behind a frame waker's data pointer.
+///
+/// # Safety
+/// `data` must be the data pointer of a waker made by [`Frame::waker`] that
+/// is still borrowed (so the frame is alive).
+unsafe fn outer<'a>(data: *const ()) -> &'a Waker {
+    // SAFETY: `Frame` is `repr(C)` with `outer` first, whatever `Y` and `R`.
+    unsafe { *(data as *const &'a Waker) }
+}
+
+unsafe fn frame_clone(data: *const ()) -> RawWaker {
+    // A clone may outlive the frame, so it is a clone of the outer waker.
+    // SAFETY: `clone` is only called through a borrow of the frame waker.
+    let clone = ManuallyDrop::new(unsafe { outer(data) }.clone());
+    RawWaker::new(clone.data(), clone.vtable())
+}
+
+unsafe fn frame_wake(data: *const ()) {
+    // SAFETY: as in `frame_clone`; a frame waker is never owned (it lives in
+    // a `ManuallyDrop`), so waking by value is only reachable by reference.
+    unsafe { outer(data) }.wake_by_ref()
+}
+
+unsafe fn frame_drop(_: *const ()) {}
+
+impl<'a, Y, R> Frame<'a, Y, R> {
+    fn new(outer: &'a Waker, slot: Slot<Y, R>) -> Self {
+        Frame { outer, slot }
+    }
+
+    /// A waker that forwards to `outer` and lets the body's [`Suspend`]
+    /// futures find this frame.
+    fn waker(this: *mut Self) -> ManuallyDrop<Waker> {
+        // SAFETY: the vtable functions only read `outer`, which lives as long
+        // as the frame; the waker is only lent out (as `&Waker` in a
+        // `Context`) while the frame is alive, and clones are not frame
+        // wakers. `outer` is `Send + Sync`, so the forwarding functions may
+        // run on any thread.
+        ManuallyDrop::new(unsafe {
+            Waker::from_raw(RawWaker::new(this as *const (), &FRAME_WAKER))
+        })
+    }
+
+    /// The slot of the frame of the resume that is polling the body.
+    ///
+    /// # Safety
+    /// Only for the body's own `Suspend` / `Park` futures, which the macro
+    /// only ever awaits directly in their generator's body: the context is
+    /// then the one built in `Machine::poll_body` for a `Frame<Y, R>`, and
+    /// nothing else references that frame during the poll.
+    #[inline(always)]
+    unsafe fn current(cx: &Context<'_>) -> *mut Slot<Y, R> {
+        let waker = cx.waker();
+        // Not needed for soundness given the macro's guarantee; it turns a
+        // broken guarantee into a panic instead of memory corruption, and
+        // folds away after inlining.
+        if !core::ptr::eq(waker.vtable(), &FRAME_WAKER) {
+            foreign_context();
+        }
+        // SAFETY: per the function's contract the data points to a live
+        // `Frame<Y, R>`.
+        unsafe { core::ptr::addr_of_mut!((*(waker.data() as *mut Self)).slot) }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn foreign_context() -> ! {
+    panic!("cogen: a yield point was polled outside its generator")
+}
+
+/// The body's handle on its generator: it carries the yield and resume types.
+///
+/// The macro binds it to a hygienic name, so user code cannot name it.
+pub struct Co<Y, R> {
+    _types: PhantomData<fn(Y) -> R>,
+}
 
 impl<Y, R> Co<Y, R> {
+    /// `yield_!(value)`: the returned future hands `value` out and evaluates
+    /// to the next resume argument.
     #[inline(always)]
-    fn slot(&self) -> *mut Slot<Y, R> {
-        self.slot.as_ptr()
-    }
-
-    /// `yield_!(value)` in a generator without cleanup: hands `value` out,
-    /// and the returned future evaluates to the next resume argument.
-    #[inline(always)]
-    pub fn yield_(&self, value: Y) -> Suspend<'_, Y, R> {
-        // SAFETY: the slot outlives `self` (see `Machine::start`), and the
-        // body only runs inside `Machine::step`, which holds no reference
-        // into the slot while it polls the body.
-        unsafe { *self.slot() = Slot::Yielded(value) };
-        Suspend { co: self }
-    }
-
-    /// `yield_!(value)` in a generator that has cleanup to run on close: the
-    /// future evaluates to `None` when the generator is being closed, and then
-    /// the value is dropped without suspending.
-    #[inline(always)]
-    pub fn yield_or_close(&self, value: Y) -> SuspendOrClose<'_, Y, R> {
-        // SAFETY: as in `yield_`.
-        let slot = unsafe { &mut *self.slot() };
-        if !matches!(slot, Slot::Closing) {
-            *slot = Slot::Yielded(value);
+    pub fn yield_(&self, value: Y) -> Suspend<Y, R> {
+        Suspend {
+            value: Some(value),
+            _types: PhantomData,
         }
-        SuspendOrClose { co: self }
     }
 
-    /// Whether the generator is being closed (cleanup is running).
+    /// `yield_!(value)` in a generator with cleanup: the future evaluates to
+    /// `None` when the generator is being closed, and then drops `value`
+    /// without suspending.
     #[inline(always)]
-    pub fn is_closing(&self) -> bool {
-        // SAFETY: as in `yield_`; this only reads the discriminant.
-        matches!(unsafe { &*self.slot() }, Slot::Closing)
+    pub fn yield_or_close(&self, value: Y) -> SuspendOrClose<Y, R> {
+        SuspendOrClose(Suspend {
+            value: Some(value),
+            _types: PhantomData,
+        })
     }
 
     /// Reached when the body has run all its cleanup while closing: tells the
-    /// driver that the body is done, and never completes.
+    /// driver the body is done, and never completes.
     #[inline]
-    pub fn park(&self) -> Park<'_, Y, R> {
-        Park { co: self }
+    pub fn park(&self) -> Park<Y, R> {
+        Park {
+            _types: PhantomData,
+        }
     }
 }
 
-/// Pending until the driver answers a yield. See [`Co::yield_`].
-pub struct Suspend<'a, Y, R> {
-    co: &'a Co<Y, R>,
+/// The future behind `yield_!`. See [`Co::yield_`].
+pub struct Suspend<Y, R> {
+    value: Option<Y>,
+    _types: PhantomData<fn(Y) -> R>,
 }
 
-impl<Y, R> Future for Suspend<'_, Y, R> {
+// The value is moved out on the first poll, never pinned.
+impl<Y, R> Unpin for Suspend<Y, R> {}
+
+impl<Y, R> Suspend<Y, R> {
+    /// `Ready(Some(arg))` when resumed, `Ready(None)` when closing.
+    #[inline(always)]
+    fn poll_resumed(&mut self, cx: &mut Context<'_>) -> Poll<Option<R>> {
+        // SAFETY: `Suspend` is only created by `Co`, in code the macro
+        // generates and awaits directly in the body (see `Frame::current`).
+        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
+        if let Some(value) = self.value.take() {
+            if let Slot::Closing = slot {
+                return Poll::Ready(None);
+            }
+            *slot = Slot::Yielded(value);
+            return Poll::Pending;
+        }
+        match core::mem::replace(slot, Slot::Empty) {
+            Slot::Resumed(arg) => Poll::Ready(Some(arg)),
+            Slot::Closing => {
+                *slot = Slot::Closing;
+                Poll::Ready(None)
+            }
+            other => {
+                *slot = other;
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl<Y, R> Future for Suspend<Y, R> {
     type Output = R;
 
     #[inline(always)]
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<R> {
-        // SAFETY: as in `Co::yield_`.
-        let slot = unsafe { &mut *self.co.slot() };
-        if let Slot::Resumed(_) = slot {
-            if let Slot::Resumed(arg) = core::mem::replace(slot, Slot::Empty) {
-                return Poll::Ready(arg);
-            }
-        }
-        Poll::Pending
-    }
-}
-
-/// Pending until the driver answers a yield; `None` when closing.
-pub struct SuspendOrClose<'a, Y, R> {
-    co: &'a Co<Y, R>,
-}
-
-impl<Y, R> Future for SuspendOrClose<'_, Y, R> {
-    type Output = Option<R>;
-
-    #[inline(always)]
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<R>> {
-        // SAFETY: as in `Co::yield_`.
-        let slot = unsafe { &mut *self.co.slot() };
-        match slot {
-            Slot::Resumed(_) => match core::mem::replace(slot, Slot::Empty) {
-                Slot::Resumed(arg) => Poll::Ready(Some(arg)),
-                _ => unreachable!(),
-            },
-            Slot::Closing => Poll::Ready(None),
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
+        match self.poll_resumed(cx) {
+            Poll::Ready(Some(arg)) => Poll::Ready(arg),
+            // A body without cleanup is never resumed in closing mode.
             _ => Poll::Pending,
         }
     }
 }
 
-/// Never completes; marks the slot [`Slot::Parked`]. See [`Co::park`].
-pub struct Park<'a, Y, R> {
-    co: &'a Co<Y, R>,
+/// The future behind `yield_!` in a generator with cleanup.
+pub struct SuspendOrClose<Y, R>(Suspend<Y, R>);
+
+impl<Y, R> Future for SuspendOrClose<Y, R> {
+    type Output = Option<R>;
+
+    #[inline(always)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
+        self.0.poll_resumed(cx)
+    }
 }
 
-impl<Y, R> Future for Park<'_, Y, R> {
+/// Never completes; marks the frame [`Slot::Parked`]. See [`Co::park`].
+pub struct Park<Y, R> {
+    _types: PhantomData<fn(Y) -> R>,
+}
+
+impl<Y, R> Future for Park<Y, R> {
     type Output = core::convert::Infallible;
 
-    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: as in `Co::yield_`.
-        unsafe { *self.co.slot() = Slot::Parked };
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: as in `Suspend::poll_resumed`.
+        unsafe { *Frame::<Y, R>::current(cx) = Slot::Parked };
         Poll::Pending
     }
 }
@@ -179,27 +261,36 @@ pub enum Step<Y, T> {
     Finished,
 }
 
-/// A generator: the body's future plus the slot it talks through.
+/// A generator: the body's future, and where it stands.
 ///
 /// `F` builds the body's future from a [`Co`]; `Fut` is that future; `Y` and
 /// `R` are the yield and resume types. The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
 pub struct Machine<F, Fut: Future, Y, R> {
-    slot: UnsafeCell<Slot<Y, R>>,
     state: State<F, Fut>,
+    /// The body is suspended at a yield and the next resume's argument is
+    /// its answer (otherwise it waits in a foreign `.await`, or has not run).
+    at_yield: bool,
+    /// A close has started and its cleanup is waiting in an `.await`.
+    closing: bool,
     /// Whether the body has cleanup (`defer!`, delegation) that closing must
     /// run by resuming it; without, closing is just dropping the future.
     cleanup: bool,
-    _pinned: PhantomPinned,
+    _types: PhantomData<fn(Y) -> R>,
 }
 
 // SAFETY: `Machine` has no method taking `&self` that reads anything but the
 // discriminant of `state` (`is_finished`); every other access goes through
-// `&mut` or `Pin<&mut>`, so a shared reference gives no access to `F`, `Fut`,
-// `Y` or `R`, and sharing one across threads cannot race (the reasoning of
+// `&mut` or `Pin<&mut>`, so a shared reference gives no access to `F` or
+// `Fut`, and sharing one across threads cannot race (the reasoning of
 // `core::sync::Exclusive`). This lets `Send` generators be used where `Sync`
 // is also required, whatever the body holds.
 unsafe impl<F, Fut: Future, Y, R> Sync for Machine<F, Fut, Y, R> {}
+
+// The future is pinned structurally (see `poll_body`); everything else is
+// plain data. So `Machine` is `Unpin` exactly when the body's future is,
+// which an `async` block never is.
+impl<F, Fut: Future + Unpin, Y, R> Unpin for Machine<F, Fut, Y, R> {}
 
 impl<F, Fut, Y, R> Machine<F, Fut, Y, R>
 where
@@ -210,10 +301,11 @@ where
     #[inline]
     pub fn new(cleanup: bool, body: F) -> Self {
         Machine {
-            slot: UnsafeCell::new(Slot::Empty),
             state: State::Init(body),
+            at_yield: false,
+            closing: false,
             cleanup,
-            _pinned: PhantomPinned,
+            _types: PhantomData,
         }
     }
 
@@ -224,56 +316,47 @@ where
     /// it). The argument of the very first resume is dropped: no `yield_!` is
     /// there to receive it (as in JavaScript).
     #[inline(always)]
-    pub fn step(self: Pin<&mut Self>, cx: &mut Context<'_>, arg: &mut Option<R>) -> Step<Y, Fut::Output> {
-        // SAFETY: we never move `state` out while it is `Running` (only
-        // replace it, which drops the future in place), and `Init`'s closure
-        // is not structurally pinned.
+    pub fn step(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Step<Y, Fut::Output> {
+        // SAFETY: the future is never moved out of `state` while `Running`
+        // (only dropped in place), and `Init`'s closure is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let slot = this.slot.get();
         match this.state {
-            State::Running(_) => {
-                // SAFETY: no reference into the slot is live here.
-                if let Slot::Suspended = unsafe { &*slot } {
-                    let arg = arg.take().expect("cogen: resumed a generator without a resume argument");
-                    unsafe { *slot = Slot::Resumed(arg) };
-                }
-            }
+            State::Running(_) => {}
             State::Init(_) => {
                 drop(arg.take());
-                this.start();
+                let State::Init(body) = core::mem::replace(&mut this.state, State::Done) else {
+                    unreachable!()
+                };
+                this.state = State::Running(body(Co {
+                    _types: PhantomData,
+                }));
             }
             State::Done => return Step::Finished,
         }
-        let poll = this.poll_body(cx);
-        match poll {
-            Poll::Ready(out) => {
+        let slot = if core::mem::replace(&mut this.at_yield, false) {
+            Slot::Resumed(
+                arg.take()
+                    .expect("cogen: resumed a generator without a resume argument"),
+            )
+        } else {
+            Slot::Empty
+        };
+        match this.poll_body(cx.waker(), slot) {
+            (Poll::Ready(out), _) => {
                 this.finish();
                 Step::Complete(out)
             }
-            // SAFETY: the body is suspended; nothing else references the slot.
-            Poll::Pending => match unsafe { &mut *slot } {
-                s @ Slot::Yielded(_) => match core::mem::replace(s, Slot::Suspended) {
-                    Slot::Yielded(y) => Step::Yielded(y),
-                    _ => unreachable!(),
-                },
-                _ => Step::Pending,
-            },
+            (Poll::Pending, Slot::Yielded(y)) => {
+                this.at_yield = true;
+                Step::Yielded(y)
+            }
+            (Poll::Pending, _) => Step::Pending,
         }
     }
-
-    #[cold]
-    fn start(&mut self) {
-        let co = Co {
-            // SAFETY: `UnsafeCell::get` is never null. The machine is pinned
-            // (we are called from `step`), so the slot keeps this address
-            // until the machine is dropped, and the future holding the `Co`
-            // is dropped first (in `finish` or `Drop`).
-            slot: unsafe { NonNull::new_unchecked(self.slot.get()) },
-        };
-        let State::Init(body) = core::mem::replace(&mut self.state, State::Done) else { unreachable!() };
-        self.state = State::Running(body(co));
-    }
-
 }
 
 impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
@@ -283,29 +366,36 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
         matches!(self.state, State::Done)
     }
 
-    /// Polls the running body once. If the body panics, the machine must not
-    /// be resumed in a torn state: a guard marks it finished as the panic
-    /// unwinds (the unwinding already dropped the body's live locals).
+    /// Polls the running body once, with a frame holding `slot`; returns the
+    /// poll and what the frame holds afterwards.
+    ///
+    /// If the body panics, the machine must not be resumed in a torn state: a
+    /// guard marks it finished as the panic unwinds (the unwinding has
+    /// already dropped the body's live locals).
     #[inline(always)]
-    fn poll_body(&mut self, cx: &mut Context<'_>) -> Poll<Fut::Output> {
-        let state: *mut State<F, Fut> = &mut self.state;
-        let guard = FinishOnUnwind(self.slot.get(), state);
-        // SAFETY: `state` is valid (from `&mut self`). The future lives inside
-        // the pinned machine and is only ever dropped in place (by `finish` or
-        // the machine's drop), never moved.
-        let poll = match unsafe { &mut *state } {
-            State::Running(fut) => unsafe { Pin::new_unchecked(fut) }.poll(cx),
-            _ => unreachable!(),
+    fn poll_body(&mut self, outer: &Waker, slot: Slot<Y, R>) -> (Poll<Fut::Output>, Slot<Y, R>) {
+        let mut frame = Frame::new(outer, slot);
+        let frame_ptr: *mut Frame<'_, Y, R> = &mut frame;
+        let waker = Frame::waker(frame_ptr);
+        let mut cx = Context::from_waker(&waker);
+        let guard = FinishOnUnwind(&mut self.state);
+        let State::Running(fut) = &mut *guard.0 else {
+            unreachable!()
         };
+        // SAFETY: the future lives inside the pinned machine and is only ever
+        // dropped in place (by `finish` or the machine's drop), never moved.
+        let poll = unsafe { Pin::new_unchecked(fut) }.poll(&mut cx);
         core::mem::forget(guard);
-        poll
+        // SAFETY: the waker (the only other user of `frame_ptr`) is no longer
+        // lent out: the poll that borrowed it has returned.
+        let slot = unsafe { core::ptr::replace(&mut (*frame_ptr).slot, Slot::Empty) };
+        (poll, slot)
     }
 
-    /// Drops the body's future (its locals) and any value left in the slot.
+    /// Drops the body's future, and with it the body's locals.
     #[inline]
     fn finish(&mut self) {
         self.state = State::Done;
-        *self.slot.get_mut() = Slot::Empty;
     }
 
     /// Closes the generator: runs the body's pending cleanup to completion
@@ -323,16 +413,22 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
                 return Poll::Ready(());
             }
         }
-        let slot = this.slot.get_mut();
-        if !matches!(slot, Slot::Parked) {
-            *slot = Slot::Closing;
-        }
-        let poll = this.poll_body(cx);
-        match (poll, this.slot.get_mut()) {
-            (Poll::Pending, Slot::Closing) => Poll::Pending,
+        // A body suspended in a foreign `.await` (not at a yield) continues
+        // that await, and takes its exit path at its next yield point.
+        this.closing = true;
+        let slot = if this.at_yield {
+            Slot::Closing
+        } else {
+            Slot::Empty
+        };
+        match this.poll_body(cx.waker(), slot) {
+            (Poll::Pending, Slot::Closing | Slot::Empty) => {
+                this.at_yield = false;
+                Poll::Pending
+            }
             _ => {
-                // Parked after its cleanup, or it ran to completion: either
-                // way nothing is left to run. A return value is dropped.
+                // Parked after its cleanup, or ran to completion: nothing is
+                // left to run. A return value is dropped.
                 this.finish();
                 Poll::Ready(())
             }
@@ -348,7 +444,7 @@ impl<F, Fut: Future, Y, R> Drop for Machine<F, Fut, Y, R> {
         // Dropping a suspended generator cancels it: its pending cleanup runs
         // now. Drop cannot wait, so a cleanup that awaits something not ready
         // is abandoned at that point, and the body's locals are dropped.
-        let mut cx = Context::from_waker(core::task::Waker::noop());
+        let mut cx = Context::from_waker(Waker::noop());
         // SAFETY: the state is `Running`, which only `step` (taking
         // `Pin<&mut Self>`) sets, so this machine has been pinned and, being
         // dropped, has not moved since.
@@ -359,18 +455,12 @@ impl<F, Fut: Future, Y, R> Drop for Machine<F, Fut, Y, R> {
     }
 }
 
-struct FinishOnUnwind<F, Fut, Y, R>(*mut Slot<Y, R>, *mut State<F, Fut>);
+struct FinishOnUnwind<'a, F, Fut>(&'a mut State<F, Fut>);
 
-impl<F, Fut, Y, R> Drop for FinishOnUnwind<F, Fut, Y, R> {
+impl<F, Fut> Drop for FinishOnUnwind<'_, F, Fut> {
     #[cold]
     fn drop(&mut self) {
-        // Only reached while a panic from the body unwinds, after the borrow
-        // of the future that was being polled has ended.
-        // SAFETY: both pointers come from the `&mut Machine` that `poll_body`
-        // holds for the duration of the poll.
-        unsafe {
-            *self.1 = State::Done;
-            *self.0 = Slot::Empty;
-        }
+        // Only reached while a panic from the body unwinds.
+        *self.0 = State::Done;
     }
 }
