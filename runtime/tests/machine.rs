@@ -1,0 +1,286 @@
+//! The runtime's unsafe paths, exercised through the macros: resume, yield,
+//! completion, panics, drop while suspended, async suspension with a real
+//! waker. These are the tests `cargo +nightly miri test -p cogen` runs.
+
+use std::cell::RefCell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::{pin, Pin};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+
+use cogen::{async_generator, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream};
+
+/// Counts live instances, so tests can see drops happen exactly once.
+#[derive(Debug)]
+struct Counted(Rc<RefCell<(usize, usize)>>);
+
+impl Counted {
+    fn new(c: &Rc<RefCell<(usize, usize)>>) -> Self {
+        c.borrow_mut().0 += 1;
+        Counted(c.clone())
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        self.0.borrow_mut().1 += 1;
+    }
+}
+
+#[generator]
+fn holds(c: Rc<RefCell<(usize, usize)>>, n: usize) -> impl Iterator<Item = Counted> {
+    let _kept = Counted::new(&c);
+    for _ in 0..n {
+        yield_!(Counted::new(&c));
+    }
+}
+
+#[test]
+fn every_value_dropped_exactly_once() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    let v: Vec<_> = holds(c.clone(), 3).collect();
+    assert_eq!(v.len(), 3);
+    drop(v);
+    assert_eq!(*c.borrow(), (4, 4));
+}
+
+#[test]
+fn drop_while_suspended_drops_locals() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut it = holds(c.clone(), 5);
+    let first = it.next().unwrap();
+    assert_eq!(*c.borrow(), (2, 0));
+    drop(it);
+    assert_eq!(*c.borrow(), (2, 1), "the body's local dropped, the yielded value still alive");
+    drop(first);
+    assert_eq!(*c.borrow(), (2, 2));
+}
+
+#[test]
+fn never_started_drops_arguments() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    let arg = Counted::new(&c);
+    #[generator]
+    fn takes(x: Counted) -> impl Iterator<Item = u8> {
+        let _x = x;
+        yield_!(1);
+    }
+    drop(takes(arg));
+    assert_eq!(*c.borrow(), (1, 1));
+}
+
+#[generator]
+fn self_borrow(n: u64) -> impl Iterator<Item = u64> {
+    let v: Vec<u64> = (0..n).collect();
+    for x in v.iter() {
+        yield_!(*x);
+    }
+}
+
+#[test]
+fn borrows_across_yields() {
+    assert_eq!(self_borrow(4).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    // Moving the iterator between items is fine: the state is boxed.
+    let mut it = self_borrow(3);
+    it.next();
+    let mut moved = it;
+    assert_eq!(moved.next(), Some(1));
+}
+
+#[generator]
+fn panics_at(c: Rc<RefCell<(usize, usize)>>, at: u32) -> impl Iterator<Item = u32> {
+    let _guard = Counted::new(&c);
+    for i in 0.. {
+        if i == at {
+            panic!("boom");
+        }
+        yield_!(i);
+    }
+}
+
+#[test]
+fn panic_propagates_then_finished() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut it = panics_at(c.clone(), 2);
+    assert_eq!(it.next(), Some(0));
+    assert_eq!(it.next(), Some(1));
+    let err = catch_unwind(AssertUnwindSafe(|| it.next())).unwrap_err();
+    assert_eq!(err.downcast_ref::<&str>(), Some(&"boom"));
+    assert_eq!(*c.borrow(), (1, 1), "the guard dropped once, during unwinding");
+    assert_eq!(it.next(), None);
+    assert_eq!(it.next(), None);
+    drop(it);
+    assert_eq!(*c.borrow(), (1, 1));
+}
+
+#[generator]
+fn echo() -> impl Generator<String, Yield = usize, Return = String> {
+    let mut all = String::new();
+    let mut s = yield_!(0);
+    while !s.is_empty() {
+        all.push_str(&s);
+        s = yield_!(all.len());
+    }
+    all
+}
+
+#[test]
+fn resume_arguments_and_return_value() {
+    let mut g = pin!(echo());
+    assert_eq!(g.as_mut().resume("dropped".into()), GeneratorState::Yielded(0));
+    assert_eq!(g.as_mut().resume("ab".into()), GeneratorState::Yielded(2));
+    assert_eq!(g.as_mut().resume("c".into()), GeneratorState::Yielded(3));
+    assert_eq!(g.as_mut().resume(String::new()), GeneratorState::Complete("abc".into()));
+    let err = catch_unwind(AssertUnwindSafe(|| g.as_mut().resume("x".into()))).unwrap_err();
+    assert!(err.downcast_ref::<&str>().unwrap().contains("already completed"));
+}
+
+#[test]
+fn generator_panic_then_resume_panics_cleanly() {
+    #[generator]
+    fn bad() -> impl Generator<Yield = u8, Return = ()> {
+        yield_!(1);
+        panic!("inner");
+    }
+    let mut g = Box::pin(bad());
+    g.as_mut().resume(());
+    assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+    let err = catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).unwrap_err();
+    assert!(err.downcast_ref::<&str>().unwrap().contains("already completed"));
+}
+
+#[test]
+fn close_drops_locals_and_finishes() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    #[generator]
+    fn g(c: Rc<RefCell<(usize, usize)>>) -> impl Generator<Yield = u8, Return = ()> {
+        let _l = Counted::new(&c);
+        yield_!(1);
+        yield_!(2);
+    }
+    let mut g = Box::pin(g(c.clone()));
+    g.as_mut().resume(());
+    g.as_mut().close();
+    assert_eq!(*c.borrow(), (1, 1));
+    assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+}
+
+/// A waker that counts wakes.
+struct CountWake(AtomicUsize);
+
+impl Wake for CountWake {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+/// Pending once (waking its task through whatever waker it is given, or a
+/// clone of it), then ready.
+struct YieldNow {
+    polled: bool,
+    clone: bool,
+}
+
+impl std::future::Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.polled {
+            return Poll::Ready(());
+        }
+        self.polled = true;
+        if self.clone {
+            let w = cx.waker().clone();
+            std::thread::spawn(move || w.wake()).join().unwrap();
+        } else {
+            cx.waker().wake_by_ref();
+        }
+        Poll::Pending
+    }
+}
+
+#[async_generator]
+fn slow(n: u32) -> impl Stream<Item = u32> {
+    for i in 0..n {
+        YieldNow { polled: false, clone: i % 2 == 0 }.await;
+        yield_!(i);
+    }
+}
+
+#[test]
+fn async_pending_forwards_the_waker() {
+    let wakes = Arc::new(CountWake(AtomicUsize::new(0)));
+    let waker = Waker::from(wakes.clone());
+    let mut cx = Context::from_waker(&waker);
+    let mut s = pin!(slow(4));
+    let mut got = Vec::new();
+    let mut pendings = 0;
+    loop {
+        match s.as_mut().poll_next(&mut cx) {
+            Poll::Ready(Some(x)) => got.push(x),
+            Poll::Ready(None) => break,
+            Poll::Pending => pendings += 1,
+        }
+    }
+    assert_eq!(got, [0, 1, 2, 3]);
+    assert_eq!(pendings, 4);
+    assert_eq!(wakes.0.load(Ordering::SeqCst), 4, "every wake reached the caller's waker");
+    assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(None), "fused");
+}
+
+#[async_generator]
+fn adder() -> impl AsyncGenerator<u32, Yield = u32, Return = u32> {
+    let mut total = 0;
+    loop {
+        YieldNow { polled: false, clone: false }.await;
+        let x = yield_!(total);
+        if x == 0 {
+            return total;
+        }
+        total += x;
+    }
+}
+
+#[test]
+fn async_resume_argument_survives_pending() {
+    futures::executor::block_on(async {
+        let mut g = pin!(adder());
+        assert_eq!(g.as_mut().resume(99).await, GeneratorState::Yielded(0));
+        assert_eq!(g.as_mut().resume(5).await, GeneratorState::Yielded(5));
+        assert_eq!(g.as_mut().resume(7).await, GeneratorState::Yielded(12));
+        assert_eq!(g.as_mut().resume(0).await, GeneratorState::Complete(12));
+    });
+}
+
+#[test]
+fn async_drop_while_pending() {
+    let c = Rc::new(RefCell::new((0, 0)));
+    #[async_generator]
+    fn g(c: Rc<RefCell<(usize, usize)>>) -> impl Stream<Item = u8> {
+        let _l = Counted::new(&c);
+        std::future::pending::<()>().await;
+        yield_!(1);
+    }
+    let mut s = Box::pin(g(c.clone()));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(s.as_mut().poll_next(&mut cx).is_pending());
+    drop(s);
+    assert_eq!(*c.borrow(), (1, 1));
+}
+
+#[test]
+fn try_flavour_ends_with_the_error() {
+    #[generator(try)]
+    fn parse(items: Vec<&'static str>) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+        for s in items {
+            yield_!(s.parse::<u32>()?);
+        }
+    }
+    let v: Vec<_> = parse(vec!["1", "2", "x", "3"]).collect();
+    assert_eq!(v.len(), 3);
+    assert_eq!(v[0], Ok(1));
+    assert_eq!(v[1], Ok(2));
+    assert!(v[2].is_err());
+    assert_eq!(parse(vec!["4"]).collect::<Vec<_>>(), [Ok(4)]);
+}
