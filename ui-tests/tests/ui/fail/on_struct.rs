@@ -1,0 +1,8 @@
+use cogen::generator;
+
+#[generator]
+struct NotAFunction {
+    x: u32,
+}
+
+fn main() {}

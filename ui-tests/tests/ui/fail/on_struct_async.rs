@@ -1,0 +1,8 @@
+use cogen::async_generator;
+
+#[async_generator]
+enum NotAFunction {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use cogen::{generator, yield_};
+
+#[generator]
+fn g() -> impl Iterator<Item = u32> {
+    yield_!(1);
+    2
+}
+
+fn main() {
+    let _ = g();
+}
