@@ -81,7 +81,7 @@ mod machine;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
-pub use futures_core::Stream;
+pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
 
 /// Suspends the generator, handing a value out; evaluates to the next resume
