@@ -7,7 +7,8 @@
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
-use syn::{FnArg, Pat, PatIdent, Type};
+use syn::spanned::Spanned;
+use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 
 use crate::analyse::Facts;
 use crate::parse::{Form, GenFn, Kind};
@@ -81,18 +82,43 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         ),
     };
 
+    // Fix the body's output type before rustc reads the body: a `return`
+    // or tail of the wrong type is then a plain mismatch on the user's
+    // expression, instead of an unsatisfied bound of the runtime's,
+    // reported on the attribute. Spanned on the user's return type.
+    let ret_span = match (&form, &item.sig.output) {
+        (
+            Form::Coroutine {
+                return_ty: Some(t), ..
+            },
+            _,
+        ) => t.span(),
+        (_, ReturnType::Type(_, t)) => t.span(),
+        (_, ReturnType::Default) => Span::call_site(),
+    };
+    let output = (return_ty.to_string() != "_").then(|| {
+        let out = Ident::new("__cogen_output", Span::mixed_site().located_at(ret_span));
+        quote! {
+            if false {
+                let #out: #return_ty = #krate::__private::never();
+                return #out;
+            }
+        }
+    });
+
     let stmts = &item.block.stmts;
     let label = label.map(|l| quote!(#l:));
     let body = if args.try_.is_some() {
         let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
         quote! {
+            #output
             #(#rebind)*
             let () = #label { #(#stmts)* };
             #[allow(unreachable_code)]
             return #ok;
         }
     } else {
-        quote! { #(#rebind)* #label { #(#stmts)* } }
+        quote! { #output #(#rebind)* #label { #(#stmts)* } }
     };
     let cleanup = facts.has_cleanup;
     let machine = quote! {
