@@ -129,7 +129,12 @@ impl Lowerer<'_, '_> {
             .last()
             .map_or_else(Span::call_site, |s| s.ident.span());
         if self.nested {
-            return Some(quote_spanned!(span=> ::core::unreachable!()));
+            // Reported by the analysis. Naming the user's path still keeps
+            // their import used: no `unused import` warning after the error.
+            let path = &mac.path;
+            return Some(quote_spanned! {span=>
+                { #path!(@__cogen_used); ::core::unreachable!() }
+            });
         }
         let tokens = self.tokens(mac.tokens.clone());
         // Naming the user's path once more keeps their import of it used.
