@@ -60,6 +60,12 @@ impl Parse for Args {
                 } else {
                     input.parse()?
                 };
+            } else if input.peek(syn::Ident) {
+                let unknown: syn::Ident = input.parse()?;
+                return Err(syn::Error::new(
+                    unknown.span(),
+                    format!("unknown argument `{unknown}`: expected `try` or `crate = path`"),
+                ));
             } else {
                 return Err(input.error("expected `try` or `crate = path`"));
             }
@@ -130,7 +136,7 @@ pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<Ge
             format!("{} cannot be variadic", kind.attr_name()),
         ));
     }
-    let form = parse_form(kind, &item.sig.output)?;
+    let form = parse_form(kind, &item.sig)?;
     Ok(GenFn {
         kind,
         args,
@@ -164,25 +170,26 @@ fn accepted_forms(kind: Kind) -> &'static str {
     }
 }
 
-fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
-    let bad = |span: Span, what: &str| {
-        syn::Error::new(
-            span,
-            format!(
-                "{} {what}; it must return {}",
-                kind.attr_name(),
-                accepted_forms(kind)
-            ),
+fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
+    let msg = |what: &str| {
+        format!(
+            "{} {what}; it must return {}",
+            kind.attr_name(),
+            accepted_forms(kind)
         )
     };
-    let ty = match output {
+    let bad = |span: Span, what: &str| syn::Error::new(span, msg(what));
+    let ty = match &sig.output {
+        // Point at the parameter list, right where `-> ..` belongs.
         ReturnType::Default => {
-            return Err(bad(Span::call_site(), "has no return type"));
+            return Err(bad(sig.paren_token.span.close(), "has no return type"));
         }
         ReturnType::Type(_, ty) => ty,
     };
+    // Spanned on the whole type, not just its first token.
+    let bad_type = |what: &str| syn::Error::new_spanned(ty, msg(what));
     let Type::ImplTrait(imp) = strip_parens(ty) else {
-        return Err(bad(ty.span(), "must return an `impl Trait` type"));
+        return Err(bad_type("does not return an `impl Trait`"));
     };
     let mut found = None;
     for bound in &imp.bounds {
@@ -218,7 +225,7 @@ fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
         }
     }
     let Some((coroutine, seg)) = found else {
-        return Err(bad(ty.span(), "returns an unsupported type"));
+        return Err(bad_type("returns an unsupported type"));
     };
     let span = seg.ident.span();
     let generics = match &seg.arguments {
@@ -237,7 +244,7 @@ fn parse_form(kind: Kind, output: &ReturnType) -> syn::Result<Form> {
         }
     } else {
         Form::Items {
-            yield_ty: item_arg(generics, span)?,
+            yield_ty: item_arg(generics, &seg.ident)?,
         }
     };
     Ok(form)
@@ -251,7 +258,10 @@ fn strip_parens(ty: &Type) -> &Type {
     }
 }
 
-fn item_arg(generics: Option<&AngleBracketedGenericArguments>, span: Span) -> syn::Result<Type> {
+fn item_arg(
+    generics: Option<&AngleBracketedGenericArguments>,
+    name: &syn::Ident,
+) -> syn::Result<Type> {
     for arg in generics.into_iter().flat_map(|g| &g.args) {
         if let GenericArgument::AssocType(a) = arg {
             if a.ident == "Item" {
@@ -260,8 +270,8 @@ fn item_arg(generics: Option<&AngleBracketedGenericArguments>, span: Span) -> sy
         }
     }
     Err(syn::Error::new(
-        span,
-        "name the item type: `Iterator<Item = T>` / `Stream<Item = T>`",
+        name.span(),
+        format!("name the item type: `impl {name}<Item = T>`"),
     ))
 }
 
