@@ -221,17 +221,19 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     fn visit_expr(&mut self, e: &'ast Expr) {
         if let Expr::ForLoop(f) = e {
             if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("for_await")) {
+                // Spanned on the whole `#[for_await]`, not just its `#`.
                 if self.gen.kind == Kind::Sync {
-                    self.error(
-                        attr.span(),
+                    self.errors.push(syn::Error::new_spanned(
+                        attr,
                         "`#[for_await]` is only available in an #[async_generator]: \
                          a #[generator] cannot wait for a stream",
-                    );
+                    ));
                 } else if self.scope != Scope::Body {
-                    self.error(
-                        attr.span(),
-                        "`#[for_await]` can only be used in the generator body itself",
-                    );
+                    self.errors.push(syn::Error::new_spanned(
+                        attr,
+                        "`#[for_await]` can only be used in the #[async_generator] body itself, \
+                         not inside a closure, nested `async` block or nested function",
+                    ));
                 }
             }
         }
