@@ -48,7 +48,7 @@ fn expand(
     let co = Ident::new("__co", Span::mixed_site());
     let mut body = std::mem::replace(&mut gen.item.block, Box::new(syn::parse_quote!({})));
     strip_misplaced_for_await(kind, &mut body);
-    let label = syn::Lifetime::new("'__cogen_body", Span::mixed_site());
+    let label = syn::Lifetime::new("'generator_body", Span::mixed_site());
     let ctx = lower::Ctx {
         gen: &gen,
         facts: &facts,

@@ -40,7 +40,14 @@ impl Ctx<'_> {
         let krate = self.krate();
         let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
         self.label_used.set(true);
-        let label = &self.label;
+        // Located at the user's `yield_!`, so that E0767 points there.
+        let label = syn::Lifetime {
+            apostrophe: self.label.apostrophe.located_at(span),
+            ident: Ident::new(
+                &self.label.ident.to_string(),
+                self.label.ident.span().located_at(span),
+            ),
+        };
         let pin = quote_spanned!(span=> if false { break #label #krate::__private::never() });
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
