@@ -55,6 +55,7 @@ pub struct Facts {
 /// The facts, and the misuses found (all of them, combined), if any.
 pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
     let mut v = Analyser {
+        defer: None,
         gen,
         scope: Scope::Body,
         errors: Vec::new(),
@@ -88,6 +89,15 @@ struct Analyser<'a> {
     scope: Scope,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
+    /// Inside a `defer!` body: the loops and labels entered in it, so that
+    /// jumps that would leave it can be told apart.
+    defer: Option<DeferBody>,
+}
+
+#[derive(Default)]
+struct DeferBody {
+    loops: usize,
+    labels: Vec<String>,
 }
 
 impl Analyser<'_> {
@@ -105,9 +115,17 @@ impl Analyser<'_> {
         let Some(ours) = Ours::of(&mac.path) else {
             return false;
         };
+        let mac_tokens = &mac.tokens;
         let span = mac.path.span();
         let name = ours.name();
         match self.scope {
+            Scope::Body if self.defer.is_some() && ours != Ours::Defer => self.error(
+                span,
+                format_args!(
+                    "`{name}` cannot be used inside `defer!`: cleanup runs while the generator is \
+                     finishing or being closed, and cannot suspend it"
+                ),
+            ),
             Scope::Body => {}
             Scope::Closure => self.error(
                 span,
@@ -135,10 +153,57 @@ impl Analyser<'_> {
         if matches!(ours, Ours::YieldFrom | Ours::Defer) {
             self.has_cleanup = true;
         }
+        if ours == Ours::Defer && self.scope == Scope::Body {
+            match syn::parse2::<Block>(quote::quote_spanned!(span=> { #mac_tokens })) {
+                Ok(body) => {
+                    let outer = self.defer.replace(DeferBody::default());
+                    self.visit_block(&body);
+                    self.defer = outer;
+                }
+                Err(e) => self.errors.push(e),
+            }
+            return true;
+        }
         if self.scope == Scope::Body {
             self.tokens(mac.tokens.clone());
         }
         true
+    }
+
+    fn in_defer_error(&mut self, span: Span, what: &str) {
+        if self.scope == Scope::Body && self.defer.is_some() {
+            self.error(
+                span,
+                format_args!(
+                    "{what} cannot be used inside `defer!`: the cleanup runs while its block is \
+                     already being left, and must run to its end"
+                ),
+            );
+        }
+    }
+
+    fn jump_in_defer(&mut self, span: Span, label: Option<&syn::Lifetime>, what: &str) {
+        let Some(body) = &self.defer else { return };
+        let inside = match label {
+            Some(l) => body.labels.contains(&l.ident.to_string()),
+            None => body.loops > 0,
+        };
+        if !inside {
+            self.in_defer_error(span, &format!("a `{what}` that leaves the cleanup"));
+        }
+    }
+
+    fn in_loop(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self)) {
+        if let Some(body) = &mut self.defer {
+            body.loops += 1;
+            if let Some(l) = label {
+                body.labels.push(l.name.ident.to_string());
+            }
+        }
+        f(self);
+        if let Some(body) = &mut self.defer {
+            body.loops -= 1;
+        }
     }
 
     /// Looks inside another macro's arguments, which stay tokens: cogen's
@@ -195,7 +260,41 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         visit::visit_expr_await(self, a);
     }
 
+    fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
+        self.in_defer_error(t.question_token.span, "`?`");
+        visit::visit_expr_try(self, t);
+    }
+
+    fn visit_expr_break(&mut self, b: &'ast syn::ExprBreak) {
+        self.jump_in_defer(b.break_token.span, b.label.as_ref(), "break");
+        visit::visit_expr_break(self, b);
+    }
+
+    fn visit_expr_continue(&mut self, c: &'ast syn::ExprContinue) {
+        self.jump_in_defer(c.continue_token.span, c.label.as_ref(), "continue");
+    }
+
+    fn visit_expr_loop(&mut self, l: &'ast syn::ExprLoop) {
+        self.in_loop(l.label.as_ref(), |v| visit::visit_expr_loop(v, l));
+    }
+
+    fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
+        self.in_loop(w.label.as_ref(), |v| visit::visit_expr_while(v, w));
+    }
+
+    fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
+        self.in_loop(f.label.as_ref(), |v| visit::visit_expr_for_loop(v, f));
+    }
+
+    fn visit_expr_block(&mut self, b: &'ast syn::ExprBlock) {
+        if let (Some(l), Some(body)) = (&b.label, &mut self.defer) {
+            body.labels.push(l.name.ident.to_string());
+        }
+        visit::visit_expr_block(self, b);
+    }
+
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
+        self.in_defer_error(r.return_token.span, "`return`");
         if let (Some(value), Form::Items { .. }, Scope::Body, None) =
             (&r.expr, &self.gen.form, self.scope, self.gen.args.try_)
         {

@@ -6,7 +6,7 @@
 //! blocks and nested items, so this pass does not descend into those.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
-use quote::{quote_spanned, ToTokens};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt, Type};
 
@@ -36,7 +36,7 @@ impl Ctx<'_> {
     }
 
     /// `yield_!(value)` as an expression, spanned on the user's macro call.
-    pub fn yield_expr(&self, span: Span, value: TokenStream) -> TokenStream {
+    pub fn yield_expr(&self, span: Span, value: TokenStream, close_exit: TokenStream) -> TokenStream {
         let krate = self.krate();
         let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
         self.label_used.set(true);
@@ -60,7 +60,7 @@ impl Ctx<'_> {
             value
         };
         if self.facts.has_cleanup {
-            let exit = self.close_exit(span);
+            let exit = close_exit;
             quote_spanned! {span=>
                 #pin
                 match #krate::__private::Co::yield_or_close(&#co, #value).await {
@@ -73,9 +73,10 @@ impl Ctx<'_> {
         }
     }
 
-    /// What a yield point does when the generator is closed: the body is
-    /// done, so it parks (an expression of type `!`).
-    fn close_exit(&self, span: Span) -> TokenStream {
+    /// What a yield point does when the generator is closed, outside any
+    /// `defer!` scope: the body is done, so it parks (an expression of type
+    /// `!`).
+    fn park(&self, span: Span) -> TokenStream {
         let krate = self.krate();
         let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
         quote_spanned!(span=> match #krate::__private::Co::park(&#co).await {})
@@ -115,7 +116,24 @@ fn nameable(ty: &Type) -> Option<&Type> {
 }
 
 pub fn lower(ctx: &Ctx, body: &mut Block) {
-    Lowerer { ctx, nested: false }.visit_block_mut(body);
+    Lowerer { ctx, nested: false, scopes: Vec::new(), scope_count: 0 }.visit_block_mut(body);
+}
+
+/// The code after a `defer!` in its block, while it is being lowered: every
+/// way out of it becomes `break 'label Exit::..`, so that the cleanup runs
+/// first, and is then replayed after the cleanup.
+struct DeferScope {
+    label: syn::Lifetime,
+    /// Loops entered inside the scope: an unlabelled `break` / `continue`
+    /// in them stays inside.
+    loops: usize,
+    /// Labels defined inside the scope: jumps to them stay inside.
+    labels: Vec<String>,
+    /// Jumps that leave the scope: the label (`None` for the nearest loop)
+    /// and whether it is a `continue`.
+    jumps: Vec<(Option<syn::Lifetime>, bool)>,
+    /// Whether some `break` leaving the scope carries a value.
+    valued_break: bool,
 }
 
 struct Lowerer<'a, 'b> {
@@ -124,11 +142,14 @@ struct Lowerer<'a, 'b> {
     /// were reported by the analysis and are replaced by `unreachable!()`
     /// so that no second, confusing error follows.
     nested: bool,
+    /// The `defer!` scopes around the code being lowered, innermost last.
+    scopes: Vec<DeferScope>,
+    scope_count: usize,
 }
 
 impl Lowerer<'_, '_> {
     /// Our macro as an expression, or `None` if it is someone else's.
-    fn our_macro(&self, mac: &Macro) -> Option<TokenStream> {
+    fn our_macro(&mut self, mac: &Macro) -> Option<TokenStream> {
         let ours = Ours::of(&mac.path)?;
         let span = mac
             .path
@@ -143,7 +164,7 @@ impl Lowerer<'_, '_> {
                 { #path!(@__cogen_used); ::core::unreachable!() }
             });
         }
-        let tokens = self.tokens(mac.tokens.clone());
+        let tokens = self.macro_args(mac.tokens.clone());
         // Naming the user's path once more keeps their import of it used.
         let path = &mac.path;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
@@ -154,19 +175,241 @@ impl Lowerer<'_, '_> {
                 } else {
                     tokens
                 };
-                let expr = self.ctx.yield_expr(span, value);
+                let expr = self.ctx.yield_expr(span, value, self.close_exit(span));
                 quote_spanned!(span=> { #used #expr })
             }
-            Ours::YieldFrom | Ours::Defer => {
+            Ours::YieldFrom => {
                 let msg = format!("`{}` is not implemented yet", ours.name());
                 quote_spanned!(span=> ::core::compile_error!(#msg))
             }
+            // A `defer!` that is a statement of a block is lowered with its
+            // block (`visit_block_mut`); anywhere else it has no block to
+            // guard.
+            Ours::Defer => quote_spanned! {span=>
+                ::core::compile_error!(
+                    "`defer!` must be a statement of its own in a block of the generator body, \
+                     e.g. `defer! { cleanup(); }`: it runs when that block is left"
+                )
+            },
         })
+    }
+
+    /// The close path of a yield point: leave the innermost `defer!` scope
+    /// (its cleanup runs, then the close continues outwards), or park.
+    fn close_exit(&self, span: Span) -> TokenStream {
+        let krate = &self.ctx.gen.args.krate;
+        match self.scopes.last() {
+            Some(scope) => {
+                let label = &scope.label;
+                quote_spanned!(span=> break #label #krate::__private::Exit::Close)
+            }
+            None => self.ctx.park(span),
+        }
+    }
+
+    /// `return value`, from where the lowering is now.
+    fn return_exit(&mut self, span: Span, value: TokenStream) -> TokenStream {
+        let krate = &self.ctx.gen.args.krate;
+        match self.scopes.last() {
+            Some(scope) => {
+                let label = &scope.label;
+                quote_spanned!(span=> break #label #krate::__private::Exit::Return(#value))
+            }
+            None => quote_spanned!(span=> return #value),
+        }
+    }
+
+    /// A `break` / `continue` to `label` (or the nearest loop): rewritten if
+    /// it leaves the innermost `defer!` scope, `None` if it stays inside.
+    fn jump_exit(
+        &mut self,
+        span: Span,
+        label: Option<&syn::Lifetime>,
+        is_continue: bool,
+        value: Option<TokenStream>,
+    ) -> Option<TokenStream> {
+        let krate = self.ctx.gen.args.krate.clone();
+        let scope = self.scopes.last_mut()?;
+        let inside = match label {
+            Some(l) => scope.labels.contains(&l.ident.to_string()),
+            None => scope.loops > 0,
+        };
+        if inside {
+            return None;
+        }
+        let index = match scope.jumps.iter().position(|(l, c)| l.as_ref() == label && *c == is_continue) {
+            Some(i) => i,
+            None => {
+                scope.jumps.push((label.cloned(), is_continue));
+                scope.jumps.len() - 1
+            }
+        };
+        let index = index as u8;
+        let scope_label = &scope.label;
+        Some(if is_continue {
+            quote_spanned!(span=> break #scope_label #krate::__private::Exit::Continue(#index))
+        } else {
+            let value = match value {
+                Some(v) => {
+                    scope.valued_break = true;
+                    quote_spanned!(span=> #krate::__private::Some(#v))
+                }
+                None => quote_spanned!(span=> #krate::__private::None),
+            };
+            quote_spanned!(span=> break #scope_label #krate::__private::Exit::Break(#index, #value))
+        })
+    }
+
+    /// Lowers a block whose statement `at` is a `defer!`:
+    ///
+    /// ```text
+    /// before; defer! { cleanup } after
+    /// ```
+    /// becomes
+    /// ```text
+    /// before;
+    /// let exit = 'scope: { Exit::Normal({ after }) };   // exits: break 'scope Exit::..
+    /// let () = { cleanup };
+    /// match exit { Exit::Normal(v) => v, Exit::Return(r) => return r, .. }
+    /// ```
+    fn lower_defer(&mut self, block: &mut Block, at: usize) {
+        let krate = self.ctx.gen.args.krate.clone();
+        let after = block.stmts.split_off(at + 1);
+        let Some(Stmt::Macro(defer)) = block.stmts.pop() else { unreachable!() };
+        for stmt in &mut block.stmts {
+            self.visit_stmt_mut(stmt);
+        }
+        let span = defer.mac.path.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let path = &defer.mac.path;
+        let used = quote_spanned!(span=> #path!(@__cogen_used););
+        let tokens = defer.mac.tokens.clone();
+        let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
+            Ok(b) => b,
+            Err(e) => {
+                block.stmts.push(Stmt::Expr(Expr::Verbatim(e.to_compile_error()), None));
+                return;
+            }
+        };
+
+        self.scope_count += 1;
+        let label = syn::Lifetime::new(&format!("'__cogen_defer_{}", self.scope_count), Span::mixed_site());
+        self.scopes.push(DeferScope { label, loops: 0, labels: Vec::new(), jumps: Vec::new(), valued_break: false });
+        let mut after = Block { brace_token: Default::default(), stmts: after };
+        self.visit_block_mut(&mut after);
+        let scope = self.scopes.pop().expect("pushed above");
+        // The cleanup runs outside the scope it guards.
+        self.visit_block_mut(&mut cleanup);
+
+        let exit = Ident::new(&format!("__cogen_exit_{}", self.scope_count), Span::mixed_site());
+        let value = Ident::new("__cogen_value", Span::mixed_site());
+        let ret = self.return_exit(span, quote!(#value));
+        let close = self.close_exit(span);
+        let mut arms = Vec::new();
+        let mut breaks = Vec::new();
+        let mut continues = Vec::new();
+        for (i, (target, is_continue)) in scope.jumps.iter().enumerate() {
+            let i = i as u8;
+            if *is_continue {
+                let jump = self
+                    .jump_exit(span, target.as_ref(), true, None)
+                    .unwrap_or_else(|| quote_spanned!(span=> continue #target));
+                continues.push(quote_spanned!(span=> #i => #jump,));
+            } else {
+                let v = quote_spanned!(span=> #krate::__private::Option::unwrap(#value));
+                let carried = scope.valued_break.then_some(v);
+                let jump = self
+                    .jump_exit(span, target.as_ref(), false, carried.clone())
+                    .unwrap_or_else(|| quote_spanned!(span=> break #target #carried));
+                breaks.push(quote_spanned!(span=> #i => #jump,));
+            }
+        }
+        if !breaks.is_empty() {
+            arms.push(quote_spanned! {span=>
+                #krate::__private::Exit::Break(index, #value) => match index {
+                    #(#breaks)*
+                    _ => ::core::unreachable!(),
+                },
+            });
+        }
+        if !continues.is_empty() {
+            arms.push(quote_spanned! {span=>
+                #krate::__private::Exit::Continue(index) => match index {
+                    #(#continues)*
+                    _ => ::core::unreachable!(),
+                },
+            });
+        }
+        let break_ty = if scope.valued_break { quote!(_) } else { quote!(()) };
+        let scope_label = &scope.label;
+        let lowered: TokenStream = quote_spanned! {span=>
+            #used
+            #[allow(unreachable_code, clippy::diverging_sub_expression)]
+            let #exit: #krate::__private::Exit<_, _, #break_ty> =
+                #scope_label: { #krate::__private::Exit::Normal(#after) };
+            #[allow(unreachable_code)]
+            let () = #cleanup;
+            #[allow(unreachable_code)]
+            match #exit {
+                #krate::__private::Exit::Normal(#value) => #value,
+                #krate::__private::Exit::Return(#value) => #ret,
+                #krate::__private::Exit::Close => #close,
+                #(#arms)*
+                #[allow(unreachable_patterns)]
+                _ => ::core::unreachable!(),
+            }
+        };
+        // Already lowered: kept as tokens, so no later pass rewrites it again.
+        block.stmts.push(Stmt::Expr(Expr::Verbatim(lowered), None));
+    }
+
+    /// Runs `f` with a loop (and its label) entered, for `defer!` scopes.
+    fn in_loop(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self)) {
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.loops += 1;
+            if let Some(l) = label {
+                scope.labels.push(l.name.ident.to_string());
+            }
+        }
+        f(self);
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.loops -= 1;
+        }
+    }
+
+    /// Lowers a macro's arguments. When they parse as comma-separated
+    /// expressions (`vec![..]`, `format!(..)`, `yield_!(..)`), they are
+    /// lowered as code, so that `?` and `return` in them leave a `defer!`
+    /// scope properly; otherwise only cogen's macros in them are rewritten,
+    /// and inside a `defer!` scope a `?` or `return` there is an error,
+    /// since it would skip the cleanup.
+    fn macro_args(&mut self, tokens: TokenStream) -> TokenStream {
+        use syn::parse::Parser;
+        use syn::punctuated::Punctuated;
+        if !tokens.is_empty() {
+            if let Ok(mut args) = Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone()) {
+                for arg in args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                return args.to_token_stream();
+            }
+        }
+        if !self.scopes.is_empty() {
+            if let Some(span) = early_exit_token(tokens.clone()) {
+                return syn::Error::new(
+                    span,
+                    "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
+                     arguments: cogen cannot see them to run the cleanup first; compute the value \
+                     in a `let` before the macro",
+                )
+                .to_compile_error();
+            }
+        }
+        self.tokens(tokens)
     }
 
     /// Rewrites cogen macros inside another macro's tokens, where syn cannot
     /// parse: `name ! (..)` anywhere in the token tree.
-    fn tokens(&self, tokens: TokenStream) -> TokenStream {
+    fn tokens(&mut self, tokens: TokenStream) -> TokenStream {
         let mut out = Vec::new();
         let mut iter = tokens.into_iter().peekable();
         while let Some(tt) = iter.next() {
@@ -224,7 +467,7 @@ impl VisitMut for Lowerer<'_, '_> {
                 if let Some(tokens) = self.our_macro(&m.mac) {
                     *e = Expr::Verbatim(tokens);
                 } else {
-                    m.mac.tokens = self.tokens(m.mac.tokens.clone());
+                    m.mac.tokens = self.macro_args(m.mac.tokens.clone());
                 }
             }
             // Their own state machines; the analysis rejected our macros there.
@@ -233,10 +476,71 @@ impl VisitMut for Lowerer<'_, '_> {
                 if self.ctx.gen.kind == Kind::Async
                     && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
             {
-                visit_mut::visit_expr_for_loop_mut(self, f);
+                let label = f.label.clone();
+                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
                 *e = Expr::Verbatim(self.ctx.for_await(f));
             }
+            Expr::Loop(l) => {
+                let label = l.label.clone();
+                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_loop_mut(v, l));
+            }
+            Expr::While(w) => {
+                let label = w.label.clone();
+                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_while_mut(v, w));
+            }
+            Expr::ForLoop(f) => {
+                let label = f.label.clone();
+                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
+            }
+            Expr::Block(b) => {
+                if let (Some(l), Some(scope)) = (&b.label, self.scopes.last_mut()) {
+                    scope.labels.push(l.name.ident.to_string());
+                }
+                visit_mut::visit_expr_block_mut(self, b);
+            }
+            // Inside a `defer!` scope every way out is rewritten to run the
+            // cleanup first.
+            Expr::Return(r) if !self.scopes.is_empty() => {
+                visit_mut::visit_expr_return_mut(self, r);
+                let span = r.return_token.span;
+                let value = r.expr.as_ref().map_or_else(|| quote_spanned!(span=> ()), |v| v.to_token_stream());
+                *e = Expr::Verbatim(self.return_exit(span, value));
+            }
+            Expr::Try(t) if !self.scopes.is_empty() => {
+                visit_mut::visit_expr_try_mut(self, t);
+                let span = t.question_token.span;
+                let krate = self.ctx.gen.args.krate.clone();
+                let inner = &t.expr;
+                let residual = Ident::new("__cogen_residual", Span::mixed_site());
+                let ret = self.return_exit(span, quote_spanned!(span=> #krate::__private::from_residual(#residual)));
+                *e = Expr::Verbatim(quote_spanned! {span=>
+                    match #krate::__private::branch(#inner) {
+                        #krate::__private::ControlFlow::Continue(value) => value,
+                        #krate::__private::ControlFlow::Break(#residual) => #ret,
+                    }
+                });
+            }
+            Expr::Break(b) if !self.scopes.is_empty() => {
+                visit_mut::visit_expr_break_mut(self, b);
+                let value = b.expr.as_ref().map(|v| v.to_token_stream());
+                if let Some(jump) = self.jump_exit(b.break_token.span, b.label.as_ref(), false, value) {
+                    *e = Expr::Verbatim(jump);
+                }
+            }
+            Expr::Continue(c) if !self.scopes.is_empty() => {
+                if let Some(jump) = self.jump_exit(c.continue_token.span, c.label.as_ref(), true, None) {
+                    *e = Expr::Verbatim(jump);
+                }
+            }
             _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_block_mut(&mut self, b: &mut Block) {
+        let is_defer = |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
+        match b.stmts.iter().position(is_defer) {
+            Some(at) if !self.nested => self.lower_defer(b, at),
+            _ => visit_mut::visit_block_mut(self, b),
         }
     }
 
@@ -246,7 +550,7 @@ impl VisitMut for Lowerer<'_, '_> {
                 let semi = m.semi_token;
                 *s = Stmt::Expr(Expr::Verbatim(tokens), semi);
             } else {
-                m.mac.tokens = self.tokens(m.mac.tokens.clone());
+                m.mac.tokens = self.macro_args(m.mac.tokens.clone());
             }
             return;
         }
@@ -255,7 +559,7 @@ impl VisitMut for Lowerer<'_, '_> {
 
     fn visit_macro_mut(&mut self, m: &mut Macro) {
         // Macros in pattern or type position: only other macros' tokens.
-        m.tokens = self.tokens(m.tokens.clone());
+        m.tokens = self.macro_args(m.tokens.clone());
     }
 
     fn visit_item_mut(&mut self, i: &mut syn::Item) {
@@ -264,11 +568,25 @@ impl VisitMut for Lowerer<'_, '_> {
 }
 
 impl Lowerer<'_, '_> {
+    /// Runs `f` inside a closure, nested `async` block or item: its
+    /// `return`, `?` and jumps are its own, not exits of a `defer!` scope.
     fn nested(&mut self, f: impl FnOnce(&mut Self)) {
         let outer = std::mem::replace(&mut self.nested, true);
+        let scopes = std::mem::take(&mut self.scopes);
         f(self);
+        self.scopes = scopes;
         self.nested = outer;
     }
+}
+
+/// The first `?` or `return` in raw tokens, if any.
+fn early_exit_token(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Punct(p) if p.as_char() == '?' => Some(p.span()),
+        TokenTree::Ident(i) if i == "return" => Some(i.span()),
+        TokenTree::Group(g) => early_exit_token(g.stream()),
+        _ => None,
+    })
 }
 
 /// Removes an already emitted `cogen::` / `::cogen::` in front of a cogen

@@ -218,10 +218,23 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
             _ => None,
         };
         if let Some(coroutine) = known {
-            if found.is_some() {
-                return Err(bad(seg.ident.span(), "names more than one generator trait"));
+            match found {
+                None => found = Some((coroutine, seg)),
+                // `impl Stream<Item = Y> + AsyncGenerator<Yield = Y, Return = ()>`:
+                // a stream that can also be closed with `close().await`.
+                Some((other, _)) if kind == Kind::Async && other != coroutine => {
+                    if coroutine {
+                        found = Some((coroutine, seg));
+                    }
+                }
+                Some(_) => {
+                    return Err(bad(
+                        seg.ident.span(),
+                        "names more than one generator trait (only `impl Stream + AsyncGenerator` \
+                         may be combined)",
+                    ))
+                }
             }
-            found = Some((coroutine, seg));
         }
     }
     let Some((coroutine, seg)) = found else {

@@ -113,6 +113,49 @@ macro_rules! yield_ {
     };
 }
 
+/// Registers cleanup for the rest of the enclosing block of a generator body.
+///
+/// The cleanup runs exactly once when the block is left, however it is left:
+/// falling off its end, `return`, `?`, `break` / `continue`, completion,
+/// the generator being dropped while suspended, or
+/// [`Generator::close`] / [`AsyncGenerator::close`]. Several run last
+/// registered first. It is not a closure: it may use the block's locals
+/// freely, and in an `#[async_generator]` it may `.await`.
+///
+/// ```
+/// use cogen::{defer, generator, yield_};
+/// use std::cell::RefCell;
+///
+/// #[generator]
+/// fn lines<'a>(log: &'a RefCell<Vec<String>>) -> impl Iterator<Item = u32> + 'a {
+///     let conn = "db";
+///     log.borrow_mut().push(format!("open {conn}"));
+///     defer! { log.borrow_mut().push(format!("close {conn}")); }
+///     for i in 0.. {
+///         yield_!(i);
+///     }
+/// }
+///
+/// let log = RefCell::new(Vec::new());
+/// let first: Vec<_> = lines(&log).take(2).collect(); // dropped after 2 items
+/// assert_eq!(first, [0, 1]);
+/// assert_eq!(*log.borrow(), ["open db", "close db"]);
+/// ```
+///
+/// It does **not** run when the body panics (as a `finally` would not run
+/// on `abort`): use a `Drop` guard for cleanup that must survive a panic.
+/// It cannot contain `yield_!`, `return`, `?`, or a `break` / `continue`
+/// that leaves it.
+#[macro_export]
+macro_rules! defer {
+    (@__cogen_used) => {};
+    ($($tokens:tt)*) => {
+        ::core::compile_error! {
+            "`defer!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
@@ -121,7 +164,8 @@ pub mod __private {
     pub use crate::generator::LastItem;
     pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
-    pub use core::option::Option::{None, Some};
+    pub use core::ops::ControlFlow;
+    pub use core::option::Option::{self, None, Some};
     pub use core::result::Result::{Err, Ok};
 
     /// The error type of a `try` generator's `Result` items.
@@ -162,6 +206,91 @@ pub mod __private {
         ) -> core::task::Poll<Self::Output> {
             self.0.as_mut().poll_next(cx)
         }
+    }
+
+    /// How the code after a `defer!` left its block; replayed after the
+    /// cleanup has run.
+    pub enum Exit<T, R, B> {
+        /// It ran to its end with this value.
+        Normal(T),
+        /// `return` (or `?`) with this value.
+        Return(R),
+        /// The generator is being closed.
+        Close,
+        /// `break` to the n-th outer target, with its value.
+        Break(u8, Option<B>),
+        /// `continue` to the n-th outer target.
+        Continue(u8),
+    }
+
+    /// `?` inside a `defer!` scope, for the types `?` works on: split into
+    /// the value and what an early `return` carries.
+    pub trait Branch {
+        /// What `?` evaluates to.
+        type Output;
+        /// What `?` returns with.
+        type Residual;
+        /// Continue with the output, or break with the residual.
+        fn branch(self) -> ControlFlow<Self::Residual, Self::Output>;
+    }
+
+    impl<T, E> Branch for Result<T, E> {
+        type Output = T;
+        type Residual = Result<core::convert::Infallible, E>;
+        #[inline(always)]
+        fn branch(self) -> ControlFlow<Self::Residual, T> {
+            match self {
+                Ok(v) => ControlFlow::Continue(v),
+                Err(e) => ControlFlow::Break(Err(e)),
+            }
+        }
+    }
+
+    impl<T> Branch for Option<T> {
+        type Output = T;
+        type Residual = Option<core::convert::Infallible>;
+        #[inline(always)]
+        fn branch(self) -> ControlFlow<Self::Residual, T> {
+            match self {
+                Some(v) => ControlFlow::Continue(v),
+                None => ControlFlow::Break(None),
+            }
+        }
+    }
+
+    /// `x?` inside a `defer!` scope.
+    #[inline(always)]
+    pub fn branch<T: Branch>(x: T) -> ControlFlow<T::Residual, T::Output> {
+        x.branch()
+    }
+
+    /// The early return of `?`, converted as `?` converts it.
+    pub trait FromResidual<R> {
+        /// Converts the residual.
+        fn from_residual(residual: R) -> Self;
+    }
+
+    impl<T, E, F: From<E>> FromResidual<Result<core::convert::Infallible, E>> for Result<T, F> {
+        #[inline(always)]
+        fn from_residual(residual: Result<core::convert::Infallible, E>) -> Self {
+            match residual {
+                Err(e) => Err(From::from(e)),
+                Ok(never) => match never {},
+            }
+        }
+    }
+
+    impl<T> FromResidual<Option<core::convert::Infallible>> for Option<T> {
+        #[inline(always)]
+        fn from_residual(_: Option<core::convert::Infallible>) -> Self {
+            None
+        }
+    }
+
+    /// See [`FromResidual`].
+    #[inline(always)]
+    pub fn from_residual<T: FromResidual<R>, R>(residual: R) -> T {
+        T::from_residual(residual)
     }
 
     /// The value of a `break` that never runs (see `lower.rs`).

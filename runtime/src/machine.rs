@@ -272,6 +272,7 @@ pub struct Machine<F, Fut: Future, Y, R> {
     /// its answer (otherwise it waits in a foreign `.await`, or has not run).
     at_yield: bool,
     /// A close has started and its cleanup is waiting in an `.await`.
+    /// Every later poll continues the close.
     closing: bool,
     /// Whether the body has cleanup (`defer!`, delegation) that closing must
     /// run by resuming it; without, closing is just dropping the future.
@@ -325,6 +326,15 @@ where
         // (only dropped in place), and `Init`'s closure is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
         match this.state {
+            State::Running(_) if this.closing => {
+                // A close that is waiting in its cleanup: polling on finishes
+                // the close; nothing more is yielded.
+                // SAFETY: `this` comes from the pinned `self`.
+                return match unsafe { Pin::new_unchecked(this) }.poll_close(cx) {
+                    Poll::Ready(()) => Step::Finished,
+                    Poll::Pending => Step::Pending,
+                };
+            }
             State::Running(_) => {}
             State::Init(_) => {
                 drop(arg.take());
@@ -413,19 +423,13 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
                 return Poll::Ready(());
             }
         }
-        // A body suspended in a foreign `.await` (not at a yield) continues
-        // that await, and takes its exit path at its next yield point.
+        // A body at a yield takes its exit path now; one waiting in a foreign
+        // `.await` (or in its cleanup's) continues it, and takes its exit
+        // path at its next yield point.
         this.closing = true;
-        let slot = if this.at_yield {
-            Slot::Closing
-        } else {
-            Slot::Empty
-        };
-        match this.poll_body(cx.waker(), slot) {
-            (Poll::Pending, Slot::Closing | Slot::Empty) => {
-                this.at_yield = false;
-                Poll::Pending
-            }
+        this.at_yield = false;
+        match this.poll_body(cx.waker(), Slot::Closing) {
+            (Poll::Pending, Slot::Closing) => Poll::Pending,
             _ => {
                 // Parked after its cleanup, or ran to completion: nothing is
                 // left to run. A return value is dropped.
