@@ -131,7 +131,11 @@ impl Analyser<'_> {
                 span,
                 format_args!(
                     "`{name}` cannot be used inside a closure: the closure runs on its own, outside \
-                     the generator's state machine; use a loop in the generator body instead"
+                     the generator's state machine; {}",
+                    match ours {
+                        Ours::Defer => "register the cleanup in the generator body instead",
+                        _ => "use a loop in the generator body instead",
+                    }
                 ),
             ),
             Scope::AsyncBlock => self.error(
@@ -145,8 +149,12 @@ impl Analyser<'_> {
                 span,
                 format_args!(
                     "`{name}` cannot be used inside a nested function: only the body of the \
-                     `{}` function itself can yield",
-                    self.gen.kind.attr_name()
+                     `{}` function itself can {}",
+                    self.gen.kind.attr_name(),
+                    match ours {
+                        Ours::Defer => "register cleanup",
+                        _ => "yield",
+                    }
                 ),
             ),
         }
