@@ -14,10 +14,7 @@
 //!   ready at once, except before every 64th item, where it wakes its own
 //!   task and returns `Pending` once. So every column goes back to the
 //!   executor N / 64 times, as a stream reading from a buffered source would.
-#![cfg_attr(
-    feature = "nightly",
-    feature(coroutines, proc_macro_hygiene, stmt_expr_attributes)
-)]
+#![cfg_attr(feature = "nightly", feature(coroutines, proc_macro_hygiene))]
 
 use std::future::Future;
 use std::hint::black_box;
