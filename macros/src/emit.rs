@@ -132,6 +132,23 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         _ => machine,
     };
 
+    // Say in the return type that this is a cogen generator, so that a
+    // `yield_from!` of it (through the opaque type) can resume it directly.
+    // Not for the `try` flavour (its `Result` ending is not a generator's
+    // return), nor where a type is not nameable.
+    let nameable = |t: &TokenStream| t.to_string() != "_";
+    if args.try_.is_none() && [&yield_ty, &resume_ty, &return_ty].into_iter().all(nameable) {
+        if let ReturnType::Type(_, ty) = &mut item.sig.output {
+            if let Type::ImplTrait(imp) = strip_parens_mut(ty) {
+                let bound = match form {
+                    Form::Items { .. } => quote!(#krate::Delegable<#yield_ty>),
+                    Form::Coroutine { .. } => quote!(#krate::Delegable<#yield_ty, #resume_ty, #return_ty>),
+                };
+                imp.bounds.push(syn::parse_quote!(#bound));
+            }
+        }
+    }
+
     let attrs = &item.attrs;
     let vis = &item.vis;
     let sig = &item.sig;
@@ -140,6 +157,14 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         #vis #sig {
             #value
         }
+    }
+}
+
+fn strip_parens_mut(ty: &mut Type) -> &mut Type {
+    match ty {
+        Type::Paren(p) => strip_parens_mut(&mut p.elem),
+        Type::Group(g) => strip_parens_mut(&mut g.elem),
+        ty => ty,
     }
 }
 

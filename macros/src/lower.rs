@@ -35,20 +35,52 @@ impl Ctx<'_> {
         &self.gen.args.krate
     }
 
+    /// The body's `Co` handle, located at the user's macro call.
+    fn co_at(&self, span: Span) -> Ident {
+        Ident::new(&self.co.to_string(), self.co.span().located_at(span))
+    }
+
+    /// The never-taken `break` to the body's label that every suspension
+    /// point carries (see `label`), located at the user's macro call so
+    /// that E0767 points there.
+    fn guard(&self, span: Span) -> TokenStream {
+        let krate = self.krate();
+        self.label_used.set(true);
+        let label = syn::Lifetime {
+            apostrophe: self.label.apostrophe.located_at(span),
+            ident: Ident::new(&self.label.ident.to_string(), self.label.ident.span().located_at(span)),
+        };
+        quote_spanned!(span=> if false { break #label #krate::__private::never() })
+    }
+
+    /// `yield_from!(source)`: picks how to delegate at compile time (a
+    /// cogen generator directly, else a stream in async generators, else an
+    /// iterator) and suspends until the delegate completes.
+    pub fn yield_from_expr(&self, span: Span, source: TokenStream, close_exit: TokenStream) -> TokenStream {
+        let krate = self.krate();
+        let co = self.co_at(span);
+        let pin = self.guard(span);
+        let from = Ident::new("__cogen_from", Span::mixed_site().located_at(span));
+        let via_stream = (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
+        quote_spanned! {span=>
+            #[allow(unused_imports)]
+            use #krate::__private::{ViaGen as _, #via_stream ViaIter as _};
+            let #from = #krate::__private::Wrap(#source);
+            let #from = (&&&#from).__cogen_pick().wrap(#from);
+            let mut #from = ::core::pin::pin!(#from);
+            #pin
+            match #krate::__private::Co::yield_from(&#co, #from.as_mut()).await {
+                #krate::__private::Some(returned) => returned,
+                #krate::__private::None => #close_exit,
+            }
+        }
+    }
+
     /// `yield_!(value)` as an expression, spanned on the user's macro call.
     pub fn yield_expr(&self, span: Span, value: TokenStream, close_exit: TokenStream) -> TokenStream {
         let krate = self.krate();
-        let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
-        self.label_used.set(true);
-        // Located at the user's `yield_!`, so that E0767 points there.
-        let label = syn::Lifetime {
-            apostrophe: self.label.apostrophe.located_at(span),
-            ident: Ident::new(
-                &self.label.ident.to_string(),
-                self.label.ident.span().located_at(span),
-            ),
-        };
-        let pin = quote_spanned!(span=> if false { break #label #krate::__private::never() });
+        let co = self.co_at(span);
+        let pin = self.guard(span);
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
         } else if let Some(ty) = nameable(self.gen.form.yield_ty()) {
@@ -179,8 +211,8 @@ impl Lowerer<'_, '_> {
                 quote_spanned!(span=> { #used #expr })
             }
             Ours::YieldFrom => {
-                let msg = format!("`{}` is not implemented yet", ours.name());
-                quote_spanned!(span=> ::core::compile_error!(#msg))
+                let expr = self.ctx.yield_from_expr(span, tokens, self.close_exit(span));
+                quote_spanned!(span=> { #used #expr })
             }
             // A `defer!` that is a statement of a block is lowered with its
             // block (`visit_block_mut`); anywhere else it has no block to

@@ -233,6 +233,14 @@ impl<T, E> LastItem<Result<T, E>> for Result<(), E> {
 pub struct Boxed<M>(Pin<alloc::boxed::Box<M>>);
 
 #[cfg(feature = "alloc")]
+impl<M> Boxed<M> {
+    /// The pinned machine inside.
+    pub(crate) fn machine(&mut self) -> Pin<&mut M> {
+        self.0.as_mut()
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<F, Fut, Y> Boxed<Machine<F, Fut, Y, ()>>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,

@@ -76,11 +76,13 @@
 extern crate alloc;
 
 mod async_generator;
+mod delegate;
 mod generator;
 mod machine;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
+pub use delegate::Delegable;
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
 
@@ -156,12 +158,52 @@ macro_rules! defer {
     };
 }
 
+/// Yields every item of another generator, iterator or stream, and
+/// evaluates to its return value (yield-each, Python's `yield from`,
+/// JavaScript's `yield*`).
+///
+/// * A cogen generator (either kind; an `impl Generator` one behind
+///   `Box::pin` when the call is recursive) is resumed directly by the
+///   outermost generator's driver: resume arguments pass through to it,
+///   its return value is the value of `yield_from!`, and a recursion of any
+///   depth costs O(1) per item and no native stack.
+/// * Any other `IntoIterator` (and, in an `#[async_generator]`, any
+///   `Stream`) is drained; `yield_from!` then evaluates to `()`.
+///
+/// ```
+/// use cogen::{generator, yield_, yield_from};
+///
+/// struct Tree { value: u32, children: Vec<Tree> }
+///
+/// #[generator]
+/// fn walk(t: &Tree) -> impl Iterator<Item = u32> + '_ {
+///     yield_!(t.value);
+///     for c in &t.children {
+///         yield_from!(walk(c)); // recursive, linear time at any depth
+///     }
+///     yield_from!([100, 200]); // any IntoIterator
+/// }
+///
+/// let t = Tree { value: 1, children: vec![Tree { value: 2, children: vec![] }] };
+/// assert_eq!(walk(&t).collect::<Vec<_>>(), [1, 2, 100, 200, 100, 200]);
+/// ```
+#[macro_export]
+macro_rules! yield_from {
+    (@__cogen_used) => {};
+    ($($tokens:tt)*) => {
+        ::core::compile_error! {
+            "`yield_from!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
     #[cfg(feature = "alloc")]
     pub use crate::generator::Boxed;
     pub use crate::generator::LastItem;
+    pub use crate::delegate::{ViaGen, ViaIter, ViaStream, Wrap};
     pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
     pub use core::ops::ControlFlow;

@@ -29,7 +29,10 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use crate::delegate::{Chain, Link, Raw};
 
 /// What passes between the driver and the body in one resume.
 pub enum Slot<Y, R> {
@@ -43,6 +46,9 @@ pub enum Slot<Y, R> {
     Closing,
     /// The body finished its cleanup while closing and will never continue.
     Parked,
+    /// The body awaits `yield_from!`: the driver is to resume this delegate
+    /// until it completes, then come back.
+    Delegate(NonNull<Link<Y, R>>),
 }
 
 /// One resume's exchange area, on the driver's stack. The waker handed to
@@ -120,6 +126,16 @@ impl<'a, Y, R> Frame<'a, Y, R> {
         // `Frame<Y, R>`.
         unsafe { core::ptr::addr_of_mut!((*(waker.data() as *mut Self)).slot) }
     }
+}
+
+/// The slot of the frame polling the body, for the body's own futures.
+///
+/// # Safety
+/// As for [`Frame::current`].
+#[inline(always)]
+pub(crate) unsafe fn current_slot<Y, R>(cx: &Context<'_>) -> *mut Slot<Y, R> {
+    // SAFETY: per the contract.
+    unsafe { Frame::<Y, R>::current(cx) }
 }
 
 #[cold]
@@ -244,10 +260,13 @@ impl<Y, R> Future for Park<Y, R> {
     }
 }
 
-enum State<F, Fut> {
+enum State<F, Fut, T> {
     /// Not started: holds the closure that builds the body's future.
     Init(F),
     Running(Fut),
+    /// Completed as a `yield_from!` delegate: the return value waits for
+    /// the delegating body to take it.
+    Returned(T),
     Done,
 }
 
@@ -267,7 +286,12 @@ pub enum Step<Y, T> {
 /// `R` are the yield and resume types. The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
 pub struct Machine<F, Fut: Future, Y, R> {
-    state: State<F, Fut>,
+    state: State<F, Fut, Fut::Output>,
+    /// The innermost active `yield_from!` delegate of this generator, when it
+    /// is the one being driven (the root). Each link points to the next
+    /// outer one, through pinned futures of the chain's bodies: the chain
+    /// costs no allocation and no native stack, whatever its depth.
+    top: Chain<Y, R>,
     /// The body is suspended at a yield and the next resume's argument is
     /// its answer (otherwise it waits in a foreign `.await`, or has not run).
     at_yield: bool,
@@ -303,6 +327,7 @@ where
     pub fn new(cleanup: bool, body: F) -> Self {
         Machine {
             state: State::Init(body),
+            top: Chain(None),
             at_yield: false,
             closing: false,
             cleanup,
@@ -310,70 +335,131 @@ where
         }
     }
 
-    /// Runs the body until it yields, completes or waits.
+    /// Runs the generator until it yields, completes or waits: its own body,
+    /// or, while a `yield_from!` is active, the innermost delegate directly.
     ///
-    /// `arg` answers the last yield: it is taken only if the body is suspended
-    /// at a yield (an async body waiting in a foreign `.await` does not want
-    /// it). The argument of the very first resume is dropped: no `yield_!` is
-    /// there to receive it (as in JavaScript).
+    /// `arg` answers the last yield: it is taken only if the body (or the
+    /// delegate) is suspended at a yield; an async body waiting in a foreign
+    /// `.await` does not want it. The argument of the very first resume is
+    /// dropped: no `yield_!` is there to receive it (as in JavaScript).
     #[inline(always)]
-    pub fn step(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        arg: &mut Option<R>,
-    ) -> Step<Y, Fut::Output> {
+    pub fn step(self: Pin<&mut Self>, cx: &mut Context<'_>, arg: &mut Option<R>) -> Step<Y, Fut::Output> {
         // SAFETY: the future is never moved out of `state` while `Running`
         // (only dropped in place), and `Init`'s closure is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.state {
-            State::Running(_) if this.closing => {
+        loop {
+            let Some(link) = this.top.0 else {
+                match this.step_own(cx, arg) {
+                    Own::Delegate(link) => this.top.0 = Some(link),
+                    Own::Yielded(y) => return Step::Yielded(y),
+                    Own::Complete(out) => return Step::Complete(out),
+                    Own::Pending => return Step::Pending,
+                    Own::Finished => return Step::Finished,
+                }
+                continue;
+            };
+            // SAFETY: a link in the chain stays valid while the chain holds
+            // it: its body is suspended at that `yield_from!`, and is not
+            // resumed (nor dropped) before the link is popped.
+            match unsafe { Link::resume(link, cx.waker(), arg, false) } {
+                Raw::Yielded(y) => return Step::Yielded(y),
+                Raw::Pending => return Step::Pending,
+                // SAFETY: as above; the new link is the delegate's own.
+                Raw::Delegate(inner) => unsafe { this.top.0 = Some(Link::push(inner, link)) },
+                // SAFETY: as above.
+                Raw::Splice(inner, bottom) => unsafe { this.top.0 = Some(Link::splice(inner, bottom, link)) },
+                // The delegating body takes the return value and goes on.
+                // SAFETY: as above.
+                Raw::Complete => this.top.0 = unsafe { Link::up(link) },
+            }
+        }
+    }
+
+    /// One step of this machine's own body.
+    #[inline(always)]
+    pub(crate) fn step_own(&mut self, cx: &mut Context<'_>, arg: &mut Option<R>) -> Own<Y, R, Fut::Output> {
+        match self.state {
+            State::Running(_) if self.closing => {
                 // A close that is waiting in its cleanup: polling on finishes
                 // the close; nothing more is yielded.
-                // SAFETY: `this` comes from the pinned `self`.
-                return match unsafe { Pin::new_unchecked(this) }.poll_close(cx) {
-                    Poll::Ready(()) => Step::Finished,
-                    Poll::Pending => Step::Pending,
+                // SAFETY: `self` is pinned (every caller holds it pinned).
+                return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
+                    Poll::Ready(()) => Own::Finished,
+                    Poll::Pending => Own::Pending,
                 };
             }
             State::Running(_) => {}
             State::Init(_) => {
                 drop(arg.take());
-                let State::Init(body) = core::mem::replace(&mut this.state, State::Done) else {
-                    unreachable!()
-                };
-                this.state = State::Running(body(Co {
-                    _types: PhantomData,
-                }));
+                let State::Init(body) = core::mem::replace(&mut self.state, State::Done) else { unreachable!() };
+                self.state = State::Running(body(Co { _types: PhantomData }));
             }
-            State::Done => return Step::Finished,
+            State::Returned(_) | State::Done => return Own::Finished,
         }
-        let slot = if core::mem::replace(&mut this.at_yield, false) {
-            Slot::Resumed(
-                arg.take()
-                    .expect("cogen: resumed a generator without a resume argument"),
-            )
+        let slot = if core::mem::replace(&mut self.at_yield, false) {
+            Slot::Resumed(arg.take().expect("cogen: resumed a generator without a resume argument"))
         } else {
             Slot::Empty
         };
-        match this.poll_body(cx.waker(), slot) {
+        match self.poll_body(cx.waker(), slot) {
             (Poll::Ready(out), _) => {
-                this.finish();
-                Step::Complete(out)
+                self.finish();
+                Own::Complete(out)
             }
             (Poll::Pending, Slot::Yielded(y)) => {
-                this.at_yield = true;
-                Step::Yielded(y)
+                self.at_yield = true;
+                Own::Yielded(y)
             }
-            (Poll::Pending, _) => Step::Pending,
+            (Poll::Pending, Slot::Delegate(link)) => Own::Delegate(link),
+            (Poll::Pending, _) => Own::Pending,
         }
     }
+
+    /// The active delegate chain of a generator that is itself becoming a
+    /// delegate: handed to the new root, innermost and outermost link.
+    pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
+        self.top.0.take()
+    }
+
+    /// The return value of a generator that completed as a delegate.
+    pub(crate) fn take_return(&mut self) -> Fut::Output {
+        match core::mem::replace(&mut self.state, State::Done) {
+            State::Returned(out) => out,
+            _ => panic!("cogen: `yield_from!` of a generator that had already completed"),
+        }
+    }
+
+    /// The return value kept by `keep_return`, if any.
+    pub(crate) fn take_return_if_any(&mut self) -> Option<Fut::Output> {
+        match core::mem::replace(&mut self.state, State::Done) {
+            State::Returned(out) => Some(out),
+            other => {
+                self.state = other;
+                None
+            }
+        }
+    }
+
+    /// Keeps a delegate's return value for its delegating body.
+    pub(crate) fn keep_return(&mut self, out: Fut::Output) {
+        self.state = State::Returned(out);
+    }
+}
+
+/// What one step of a machine's own body produced.
+pub(crate) enum Own<Y, R, T> {
+    Yielded(Y),
+    Complete(T),
+    Pending,
+    Finished,
+    Delegate(NonNull<Link<Y, R>>),
 }
 
 impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
     /// Whether it completed, panicked or was closed.
     #[inline(always)]
     pub fn is_finished(&self) -> bool {
-        matches!(self.state, State::Done)
+        matches!(self.state, State::Done | State::Returned(_))
     }
 
     /// Polls the running body once, with a frame holding `slot`; returns the
@@ -423,10 +509,20 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
                 return Poll::Ready(());
             }
         }
+        this.closing = true;
+        // Active delegates are closed first, innermost first; each then lets
+        // its delegating body take its own exit path.
+        while let Some(link) = this.top.0 {
+            // SAFETY: as in `step`.
+            match unsafe { Link::resume(link, cx.waker(), &mut None, true) } {
+                Raw::Pending => return Poll::Pending,
+                // SAFETY: as in `step`.
+                _ => this.top.0 = unsafe { Link::up(link) },
+            }
+        }
         // A body at a yield takes its exit path now; one waiting in a foreign
         // `.await` (or in its cleanup's) continues it, and takes its exit
         // path at its next yield point.
-        this.closing = true;
         this.at_yield = false;
         match this.poll_body(cx.waker(), Slot::Closing) {
             (Poll::Pending, Slot::Closing) => Poll::Pending,
@@ -459,9 +555,9 @@ impl<F, Fut: Future, Y, R> Drop for Machine<F, Fut, Y, R> {
     }
 }
 
-struct FinishOnUnwind<'a, F, Fut>(&'a mut State<F, Fut>);
+struct FinishOnUnwind<'a, F, Fut, T>(&'a mut State<F, Fut, T>);
 
-impl<F, Fut> Drop for FinishOnUnwind<'_, F, Fut> {
+impl<F, Fut, T> Drop for FinishOnUnwind<'_, F, Fut, T> {
     #[cold]
     fn drop(&mut self) {
         // Only reached while a panic from the body unwinds.

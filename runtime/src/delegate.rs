@@ -1,0 +1,444 @@
+//! `yield_from!`: delegation that stays linear at any depth.
+//!
+//! Every peer re-yields each item through every level of a delegation
+//! chain, so a recursion of depth d costs O(d) per item, and a deep one
+//! overflows the native stack. Here, `yield_from!(d)` does not loop in the
+//! delegating body: it hands the delegate to the driver of the outermost
+//! generator (the root) as a [`Link`] and suspends. The root then resumes the
+//! innermost delegate directly; when that delegate itself delegates, its link
+//! is pushed; when it completes, its link is popped and its delegating body
+//! resumes, takes the return value and goes on. The links live in the pinned
+//! futures of the delegating bodies, so the chain needs no allocation and no
+//! native stack, and closing or dropping walks it innermost first, iteratively.
+//!
+//! Any `IntoIterator` (and, in async generators, any `Stream`) can be
+//! delegated to as well: the root then drives it like a generator that
+//! returns `()`.
+
+use core::future::Future;
+use core::marker::PhantomData;
+use core::pin::Pin;
+use core::ptr::NonNull;
+use core::task::{Context, Poll, Waker};
+
+use futures_core::Stream;
+
+use crate::generator::LastItem;
+use crate::machine::{Co, Machine, Own, Slot};
+
+/// One resume of a delegate, type-erased: `(data, waker, arg, closing)`.
+type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool) -> Raw<Y, R>;
+
+/// A delegate in the active chain. It lives in the `YieldFrom` future of the
+/// body that delegates, which stays pinned and suspended while the link is
+/// in the chain.
+pub struct Link<Y, R> {
+    delegate: NonNull<()>,
+    resume: ResumeFn<Y, R>,
+    /// The next outer link; `None` for the root's own body.
+    up: Option<NonNull<Link<Y, R>>>,
+}
+
+// SAFETY: a link lives in a `YieldFrom` future, beside the `Pin<&mut D>` of
+// the delegate it points to (so that future is `Send` only if the delegate
+// is), and `up` points into a future that owns this one. Links therefore
+// only ever move between threads together with everything they point to.
+unsafe impl<Y, R> Send for Link<Y, R> {}
+
+/// The active delegate chain of a root generator: its innermost link.
+pub(crate) struct Chain<Y, R>(pub(crate) Option<NonNull<Link<Y, R>>>);
+
+// SAFETY: the links are in the root's own future (transitively), so they
+// move with it; the root is `Send` only if that future is.
+unsafe impl<Y, R> Send for Chain<Y, R> {}
+
+/// What resuming a delegate produced.
+pub enum Raw<Y, R> {
+    Yielded(Y),
+    /// Done (or, when closing, closed); any return value is kept in it.
+    Complete,
+    Pending,
+    /// It delegates in turn, to this (new) link.
+    Delegate(NonNull<Link<Y, R>>),
+    /// It was already delegating when it was delegated to: its chain, from
+    /// innermost to outermost link, joins the root's.
+    Splice(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
+}
+
+impl<Y, R> Link<Y, R> {
+    /// # Safety
+    /// `link` must be in the root's chain (see `Machine::step`).
+    #[inline(always)]
+    pub(crate) unsafe fn resume(
+        link: NonNull<Self>,
+        waker: &Waker,
+        arg: &mut Option<R>,
+        closing: bool,
+    ) -> Raw<Y, R> {
+        // SAFETY: per the contract, the link and its delegate are alive and
+        // nothing else accesses them while the root drives the chain.
+        unsafe {
+            let link = link.as_ref();
+            (link.resume)(link.delegate, waker, arg, closing)
+        }
+    }
+
+    /// # Safety
+    /// As for [`Link::resume`].
+    #[inline(always)]
+    pub(crate) unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
+        // SAFETY: per the contract.
+        unsafe { link.as_ref().up }
+    }
+
+    /// Makes `inner` the innermost link, above `outer`.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`], for both links.
+    pub(crate) unsafe fn push(mut inner: NonNull<Self>, outer: NonNull<Self>) -> NonNull<Self> {
+        // SAFETY: per the contract; `inner` is not otherwise borrowed.
+        unsafe { inner.as_mut().up = Some(outer) };
+        inner
+    }
+
+    /// Joins the chain `inner ..= bottom` above `outer`.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`], for all the links.
+    pub(crate) unsafe fn splice(inner: NonNull<Self>, mut bottom: NonNull<Self>, outer: NonNull<Self>) -> NonNull<Self> {
+        // SAFETY: per the contract.
+        unsafe { bottom.as_mut().up = Some(outer) };
+        inner
+    }
+}
+
+/// Implemented by the generators `#[generator]` and `#[async_generator]`
+/// make (and by `Pin<Box<G>>` of them), so that `yield_from!` can resume them
+/// directly, in linear time at any depth. The macros add it to the return
+/// type (`impl Iterator<Item = Y> + Delegable<Y>`); there is nothing to call
+/// on it.
+///
+/// `Y` is the yielded type, `R` the resume argument, `T` the return value.
+///
+/// # Safety
+///
+/// Implemented by cogen only: the methods must hand out a delegate pointer
+/// and a resume function that agree.
+pub unsafe trait Delegable<Y, R = (), T = ()> {
+    #[doc(hidden)]
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    #[doc(hidden)]
+    fn __cogen_take_return(self: Pin<&mut Self>) -> T;
+}
+
+/// The machine's own body, as a delegate.
+unsafe fn resume_machine<F, Fut, Y, R>(data: NonNull<()>, waker: &Waker, arg: &mut Option<R>, closing: bool) -> Raw<Y, R>
+where
+    F: FnOnce(Co<Y, R>) -> Fut,
+    Fut: Future,
+{
+    // SAFETY: `data` was made from a pinned `Machine<F, Fut, Y, R>` by
+    // `__cogen_link`, and the chain contract keeps it alive and unaliased.
+    let m = unsafe { &mut *data.cast::<Machine<F, Fut, Y, R>>().as_ptr() };
+    let mut cx = Context::from_waker(waker);
+    if closing {
+        // SAFETY: pinned, as above.
+        return match unsafe { Pin::new_unchecked(m) }.poll_close(&mut cx) {
+            Poll::Ready(()) => Raw::Complete,
+            Poll::Pending => Raw::Pending,
+        };
+    }
+    if let Some(inner) = m.take_chain() {
+        let mut bottom = inner;
+        // SAFETY: the chain was this machine's, valid as in `Machine::step`.
+        while let Some(up) = unsafe { Link::up(bottom) } {
+            bottom = up;
+        }
+        return Raw::Splice(inner, bottom);
+    }
+    match m.step_own(&mut cx, arg) {
+        Own::Yielded(y) => Raw::Yielded(y),
+        Own::Complete(out) => {
+            m.keep_return(out);
+            Raw::Complete
+        }
+        Own::Pending => Raw::Pending,
+        Own::Finished => Raw::Complete,
+        Own::Delegate(link) => Raw::Delegate(link),
+    }
+}
+
+// SAFETY: the pointer is the pinned machine, and `resume_machine` is its
+// resume function.
+unsafe impl<F, Fut, Y, R> Delegable<Y, R, Fut::Output> for Machine<F, Fut, Y, R>
+where
+    F: FnOnce(Co<Y, R>) -> Fut,
+    Fut: Future,
+{
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+        // SAFETY: only turned into a pointer; the machine stays pinned.
+        let m = unsafe { self.get_unchecked_mut() };
+        (NonNull::from(m).cast(), resume_machine::<F, Fut, Y, R>)
+    }
+
+    fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
+        // SAFETY: taking the return value moves nothing pinned.
+        unsafe { self.get_unchecked_mut() }.take_return()
+    }
+}
+
+/// An `impl Iterator` generator as a delegate: it ends the way its
+/// `Iterator::next` does (a `try` body's error is its last item).
+#[cfg(feature = "alloc")]
+unsafe fn resume_boxed<F, Fut, Y>(data: NonNull<()>, waker: &Waker, _: &mut Option<()>, closing: bool) -> Raw<Y, ()>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    // SAFETY: as in `resume_machine`.
+    match unsafe { resume_machine::<F, Fut, Y, ()>(data, waker, &mut Some(()), closing) } {
+        Raw::Complete if !closing => {
+            // SAFETY: as in `resume_machine`.
+            let m = unsafe { &mut *data.cast::<Machine<F, Fut, Y, ()>>().as_ptr() };
+            match m.is_finished().then(|| m.take_return_if_any()).flatten().and_then(LastItem::last_item) {
+                Some(last) => Raw::Yielded(last),
+                None => Raw::Complete,
+            }
+        }
+        raw => raw,
+    }
+}
+
+// SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
+// its resume function.
+#[cfg(feature = "alloc")]
+unsafe impl<F, Fut, Y> Delegable<Y> for crate::generator::Boxed<Machine<F, Fut, Y, ()>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
+        let (data, _) = self.get_mut().machine().__cogen_link();
+        (data, resume_boxed::<F, Fut, Y>)
+    }
+
+    fn __cogen_take_return(self: Pin<&mut Self>) {}
+}
+
+// SAFETY: forwards to the pinned pointee.
+#[cfg(feature = "alloc")]
+unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T> for Pin<alloc::boxed::Box<G>> {
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+        self.get_mut().as_mut().__cogen_link()
+    }
+
+    fn __cogen_take_return(self: Pin<&mut Self>) -> T {
+        self.get_mut().as_mut().__cogen_take_return()
+    }
+}
+
+// SAFETY: forwards to the pinned pointee.
+unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T> for Pin<&mut G> {
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+        self.get_mut().as_mut().__cogen_link()
+    }
+
+    fn __cogen_take_return(self: Pin<&mut Self>) -> T {
+        self.get_mut().as_mut().__cogen_take_return()
+    }
+}
+
+/// What `yield_from!` can delegate to, after the pick below.
+pub trait Source<Y, R> {
+    /// The value `yield_from!` evaluates to.
+    type Output;
+    #[doc(hidden)]
+    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    #[doc(hidden)]
+    fn take_return(self: Pin<&mut Self>) -> Self::Output;
+}
+
+/// A cogen generator to delegate to.
+pub struct Gen<D, T>(D, PhantomData<fn() -> T>);
+
+impl<D: Delegable<Y, R, T>, Y, R, T> Source<Y, R> for Gen<D, T> {
+    type Output = T;
+
+    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+        // SAFETY: structural pinning of the only field.
+        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_link()
+    }
+
+    fn take_return(self: Pin<&mut Self>) -> T {
+        // SAFETY: structural pinning of the only field.
+        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_take_return()
+    }
+}
+
+/// An iterator to delegate to; dropped as soon as it is exhausted or closed.
+pub struct Iter<I>(Option<I>);
+
+// The iterator is never pinned: `next` takes `&mut self`.
+impl<I> Unpin for Iter<I> {}
+
+unsafe fn resume_iter<I: Iterator>(data: NonNull<()>, _: &Waker, _: &mut Option<()>, closing: bool) -> Raw<I::Item, ()> {
+    // SAFETY: `data` is the `Iter<I>` the link was made from, alive and
+    // unaliased per the chain contract.
+    let it = unsafe { &mut *data.cast::<Iter<I>>().as_ptr() };
+    match it.0.as_mut().filter(|_| !closing).and_then(Iterator::next) {
+        Some(item) => Raw::Yielded(item),
+        None => {
+            it.0 = None;
+            Raw::Complete
+        }
+    }
+}
+
+impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
+    type Output = ();
+
+    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<I::Item, ()>) {
+        (NonNull::from(self.get_mut()).cast(), resume_iter::<I>)
+    }
+
+    fn take_return(self: Pin<&mut Self>) {}
+}
+
+/// A stream to delegate to (async generators), pinned in place.
+pub struct Streamed<S>(Option<S>);
+
+unsafe fn resume_stream<S: Stream>(data: NonNull<()>, waker: &Waker, _: &mut Option<()>, closing: bool) -> Raw<S::Item, ()> {
+    // SAFETY: `data` is the pinned `Streamed<S>` the link was made from,
+    // alive and unaliased per the chain contract; the stream is structurally
+    // pinned and only dropped in place.
+    let this = unsafe { &mut *data.cast::<Streamed<S>>().as_ptr() };
+    if closing {
+        this.0 = None;
+        return Raw::Complete;
+    }
+    let Some(stream) = this.0.as_mut() else { return Raw::Complete };
+    // SAFETY: as above.
+    match unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker)) {
+        Poll::Ready(Some(item)) => Raw::Yielded(item),
+        Poll::Ready(None) => {
+            this.0 = None;
+            Raw::Complete
+        }
+        Poll::Pending => Raw::Pending,
+    }
+}
+
+impl<S: Stream> Source<S::Item, ()> for Streamed<S> {
+    type Output = ();
+
+    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<S::Item, ()>) {
+        // SAFETY: only turned into a pointer; stays pinned.
+        (NonNull::from(unsafe { self.get_unchecked_mut() }).cast(), resume_stream::<S>)
+    }
+
+    fn take_return(self: Pin<&mut Self>) {}
+}
+
+/// The future behind `yield_from!`: hands its delegate's link to the root,
+/// then, once the delegate completed, evaluates to its return value (or to
+/// `None` when the generator is being closed).
+pub struct YieldFrom<'a, D, Y, R> {
+    delegate: Pin<&'a mut D>,
+    link: Option<Link<Y, R>>,
+    _pinned: core::marker::PhantomPinned,
+}
+
+impl<Y, R> Co<Y, R> {
+    /// `yield_from!(delegate)`.
+    #[inline]
+    pub fn yield_from<'a, D: Source<Y, R>>(&self, delegate: Pin<&'a mut D>) -> YieldFrom<'a, D, Y, R> {
+        YieldFrom { delegate, link: None, _pinned: core::marker::PhantomPinned }
+    }
+}
+
+impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
+    type Output = Option<D::Output>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `link` is pinned with the future (its address goes into the
+        // chain); nothing is moved out of the pinned fields.
+        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: created by `Co`, awaited directly in the body (see
+        // `Frame::current`).
+        let slot = unsafe { &mut *crate::machine::current_slot::<Y, R>(cx) };
+        if let Slot::Closing = slot {
+            return Poll::Ready(None);
+        }
+        if this.link.is_some() {
+            // Back after the delegate completed.
+            return Poll::Ready(Some(this.delegate.as_mut().take_return()));
+        }
+        let (delegate, resume) = this.delegate.as_mut().link();
+        let link = this.link.insert(Link { delegate, resume, up: None });
+        *slot = Slot::Delegate(NonNull::from(link));
+        Poll::Pending
+    }
+}
+
+/// `yield_from!`'s argument, before the pick.
+pub struct Wrap<T>(pub T);
+
+/// The pick: a cogen generator is delegated to directly; otherwise a stream
+/// (async generators only), otherwise an iterator. Chosen at compile time by
+/// method resolution (`(&&&Wrap(x)).__cogen_pick()`), which tries the
+/// receiver with the most references first.
+pub struct PickGen;
+/// See [`PickGen`].
+pub struct PickStream;
+/// See [`PickGen`].
+pub struct PickIter;
+
+/// See [`PickGen`].
+pub trait ViaGen<Y, R, U> {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickGen {
+        PickGen
+    }
+}
+impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&Wrap<T> {}
+
+/// See [`PickGen`].
+pub trait ViaStream {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickStream {
+        PickStream
+    }
+}
+impl<T: Stream> ViaStream for &Wrap<T> {}
+
+/// See [`PickGen`].
+pub trait ViaIter {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickIter {
+        PickIter
+    }
+}
+impl<T> ViaIter for Wrap<T> {}
+
+impl PickGen {
+    #[doc(hidden)]
+    pub fn wrap<T: Delegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> Gen<T, U> {
+        Gen(w.0, PhantomData)
+    }
+}
+
+impl PickStream {
+    #[doc(hidden)]
+    pub fn wrap<T: Stream>(self, w: Wrap<T>) -> Streamed<T> {
+        Streamed(Some(w.0))
+    }
+}
+
+impl PickIter {
+    #[doc(hidden)]
+    pub fn wrap<T: IntoIterator>(self, w: Wrap<T>) -> Iter<T::IntoIter> {
+        Iter(Some(w.0.into_iter()))
+    }
+}

@@ -1,0 +1,332 @@
+//! `yield_from!`: delegation to iterators, streams and generators, return
+//! values, resume arguments, recursion, linear time and no stack growth at
+//! depth 1,000,000, and cleanup order through a delegation chain.
+
+use cogen::{async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator, GeneratorState, Stream};
+use futures::StreamExt;
+use std::cell::RefCell;
+use std::pin::pin;
+use std::rc::Rc;
+
+#[generator]
+fn mixed() -> impl Iterator<Item = u32> {
+    yield_from!(vec![1, 2]);
+    yield_from!(3..5);
+    yield_from!(std::iter::empty::<u32>());
+    let unit: () = yield_from!([5]);
+    let () = unit;
+    for i in 0..2 {
+        yield_from!(std::iter::repeat(10 + i).take(2));
+    }
+}
+
+#[test]
+fn any_into_iterator_in_loops_and_empty() {
+    assert_eq!(mixed().collect::<Vec<_>>(), [1, 2, 3, 4, 5, 10, 10, 11, 11]);
+}
+
+#[generator]
+fn inner(base: u32) -> impl Generator<u32, Yield = u32, Return = String> {
+    let mut got = Vec::new();
+    for i in 0..2 {
+        got.push(yield_!(base + i));
+    }
+    format!("{got:?}")
+}
+
+#[generator]
+fn outer() -> impl Generator<u32, Yield = u32, Return = Vec<String>> {
+    let a = yield_from!(inner(10));
+    let first = yield_!(0);
+    let b = yield_from!(inner(first));
+    vec![a, b]
+}
+
+#[test]
+fn return_values_and_resume_arguments_pass_through() {
+    let mut g = pin!(outer());
+    assert_eq!(g.as_mut().resume(999), GeneratorState::Yielded(10));
+    assert_eq!(g.as_mut().resume(1), GeneratorState::Yielded(11));
+    assert_eq!(g.as_mut().resume(2), GeneratorState::Yielded(0));
+    assert_eq!(g.as_mut().resume(50), GeneratorState::Yielded(50));
+    assert_eq!(g.as_mut().resume(3), GeneratorState::Yielded(51));
+    assert_eq!(
+        g.as_mut().resume(4),
+        GeneratorState::Complete(vec!["[1, 2]".to_string(), "[3, 4]".to_string()])
+    );
+}
+
+struct Tree {
+    value: u32,
+    left: Option<Box<Tree>>,
+    right: Option<Box<Tree>>,
+}
+
+fn balanced(lo: u32, hi: u32) -> Option<Box<Tree>> {
+    (lo < hi).then(|| {
+        let mid = lo + (hi - lo) / 2;
+        Box::new(Tree { value: mid, left: balanced(lo, mid), right: balanced(mid + 1, hi) })
+    })
+}
+
+// Recursion in the Iterator form needs nothing from the user.
+#[generator]
+fn walk(t: &Tree) -> impl Iterator<Item = u32> + '_ {
+    if let Some(l) = &t.left {
+        yield_from!(walk(l));
+    }
+    yield_!(t.value);
+    if let Some(r) = &t.right {
+        yield_from!(walk(r));
+    }
+}
+
+#[test]
+fn recursive_tree_walk_in_order() {
+    let t = balanced(0, 1000).unwrap();
+    assert_eq!(walk(&t).collect::<Vec<_>>(), (0..1000).collect::<Vec<_>>());
+}
+
+// Recursion in the `impl Generator` form: the state is inline, so the
+// recursive call is boxed (`Box::pin`), as recursive `async fn`s are.
+#[generator]
+fn count_leaves(t: &Tree) -> impl Generator<Yield = u32, Return = usize> + '_ {
+    let mut leaves = 0;
+    if let Some(l) = &t.left {
+        leaves += yield_from!(Box::pin(count_leaves(l)));
+    }
+    yield_!(t.value);
+    if let Some(r) = &t.right {
+        leaves += yield_from!(Box::pin(count_leaves(r)));
+    }
+    if t.left.is_none() && t.right.is_none() {
+        leaves += 1;
+    }
+    leaves
+}
+
+#[test]
+fn recursive_generator_form_returns_values_up_the_chain() {
+    let t = balanced(0, 7).unwrap();
+    let mut g = pin!(count_leaves(&t));
+    let mut seen = Vec::new();
+    let leaves = loop {
+        match g.as_mut().resume(()) {
+            GeneratorState::Yielded(v) => seen.push(v),
+            GeneratorState::Complete(n) => break n,
+        }
+    };
+    assert_eq!(seen, (0..7).collect::<Vec<_>>());
+    assert_eq!(leaves, 4);
+}
+
+#[generator]
+fn chain(n: u64) -> impl Iterator<Item = u64> {
+    if n > 0 {
+        yield_from!(chain(n - 1));
+    }
+    yield_!(n);
+}
+
+const DEEP: u64 = 1_000_000;
+
+#[test]
+fn depth_one_million_runs_without_stack_overflow() {
+    // Run on a thread with a small stack, to prove the depth does not use it.
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let mut expected = 0;
+            for x in chain(DEEP) {
+                assert_eq!(x, expected);
+                expected += 1;
+            }
+            assert_eq!(expected, DEEP + 1);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn dropping_a_deep_chain_midway_does_not_overflow() {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let mut it = chain(DEEP);
+            assert_eq!(it.next(), Some(0));
+            assert_eq!(it.next(), Some(1));
+            drop(it);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+// The Stream form keeps its state inline, so a recursive call is boxed.
+#[async_generator]
+fn achain(n: u64) -> impl Stream<Item = u64> {
+    if n > 0 {
+        yield_from!(Box::pin(achain(n - 1)));
+    }
+    tokio::task::yield_now().await;
+    yield_!(n);
+}
+
+#[test]
+fn async_depth_one_million() {
+    std::thread::Builder::new()
+        .stack_size(256 * 1024)
+        .spawn(|| {
+            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            rt.block_on(async {
+                let mut s = pin!(achain(DEEP));
+                let mut expected = 0;
+                while let Some(x) = s.next().await {
+                    assert_eq!(x, expected);
+                    expected += 1;
+                    if expected == 10 {
+                        break; // and drop the rest of the chain mid-way
+                    }
+                }
+            });
+            let mut s = Box::pin(achain(DEEP));
+            let total = futures::executor::block_on(async {
+                let mut n = 0u64;
+                while s.next().await.is_some() {
+                    n += 1;
+                }
+                n
+            });
+            assert_eq!(total, DEEP + 1);
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[async_generator]
+fn from_streams() -> impl Stream<Item = u32> {
+    yield_from!(futures::stream::iter([1, 2]));
+    yield_from!(achain_u32()); // a !Unpin cogen stream
+    yield_from!(vec![9]); // plain iterators work in async generators too
+}
+
+#[async_generator]
+fn achain_u32() -> impl Stream<Item = u32> {
+    tokio::task::yield_now().await;
+    yield_!(3);
+    yield_!(4);
+}
+
+#[tokio::test]
+async fn async_delegation_to_streams_and_generators() {
+    assert_eq!(from_streams().collect::<Vec<_>>().await, [1, 2, 3, 4, 9]);
+}
+
+#[async_generator]
+fn ainner() -> impl AsyncGenerator<i32, Yield = i32, Return = i32> {
+    let x = yield_!(1);
+    tokio::task::yield_now().await;
+    x * 2
+}
+
+#[async_generator]
+fn aouter() -> impl AsyncGenerator<i32, Yield = i32, Return = i32> {
+    let a = yield_from!(ainner());
+    let b = yield_from!(ainner());
+    a + b
+}
+
+#[tokio::test]
+async fn async_return_values_and_resume_arguments() {
+    let mut g = pin!(aouter());
+    assert_eq!(g.as_mut().resume(0).await, GeneratorState::Yielded(1));
+    assert_eq!(g.as_mut().resume(5).await, GeneratorState::Yielded(1));
+    assert_eq!(g.as_mut().resume(7).await, GeneratorState::Complete(24));
+}
+
+#[test]
+fn partially_consumed_and_finished_iterator_delegates() {
+    #[generator]
+    fn rest(mut it: Box<dyn Iterator<Item = u8>>) -> impl Iterator<Item = u8> {
+        it.next();
+        yield_from!(it);
+    }
+    assert_eq!(rest(Box::new([1, 2, 3].into_iter())).collect::<Vec<_>>(), [2, 3]);
+
+    #[generator]
+    fn resume_started() -> impl Iterator<Item = u64> {
+        let mut c = chain(3);
+        c.next();
+        yield_from!(c); // a started cogen iterator: continues where it was
+        let mut done = chain(0);
+        while done.next().is_some() {}
+        yield_from!(done); // a finished one: yields nothing
+    }
+    assert_eq!(resume_started().collect::<Vec<_>>(), [1, 2, 3]);
+}
+
+type Log = Rc<RefCell<Vec<String>>>;
+
+#[generator]
+fn leaf(l: Log, name: &'static str) -> impl Iterator<Item = u32> {
+    defer! { l.borrow_mut().push(format!("close {name}")); }
+    for i in 0.. {
+        yield_!(i);
+    }
+}
+
+#[generator]
+fn middle(l: Log) -> impl Iterator<Item = u32> {
+    defer! { l.borrow_mut().push("close middle".into()); }
+    yield_from!(leaf(l.clone(), "leaf"));
+}
+
+#[generator]
+fn top(l: Log) -> impl Iterator<Item = u32> {
+    defer! { l.borrow_mut().push("close top".into()); }
+    yield_from!(middle(l.clone()));
+}
+
+#[test]
+fn dropping_closes_the_active_chain_innermost_first() {
+    let l: Log = Rc::default();
+    let mut it = top(l.clone());
+    assert_eq!(it.next(), Some(0));
+    assert_eq!(it.next(), Some(1));
+    drop(it);
+    assert_eq!(*l.borrow(), ["close leaf", "close middle", "close top"]);
+}
+
+#[test]
+fn closing_a_generator_form_closes_its_delegates_first() {
+    #[generator]
+    fn g(l: Log) -> impl Generator<Yield = u32, Return = ()> {
+        defer! { l.borrow_mut().push("close g".into()); }
+        yield_from!(top(l.clone()));
+    }
+    let l: Log = Rc::default();
+    let mut gen = Box::pin(g(l.clone()));
+    assert_eq!(gen.as_mut().resume(()), GeneratorState::Yielded(0));
+    gen.as_mut().close();
+    assert_eq!(*l.borrow(), ["close leaf", "close middle", "close top", "close g"]);
+}
+
+#[test]
+fn panic_in_a_delegate_propagates_and_finishes_the_root() {
+    #[generator]
+    fn bad() -> impl Iterator<Item = u8> {
+        yield_!(1);
+        panic!("deep");
+    }
+    #[generator]
+    fn root() -> impl Iterator<Item = u8> {
+        yield_from!(bad());
+        yield_!(2);
+    }
+    let mut it = root();
+    assert_eq!(it.next(), Some(1));
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| it.next())).is_err());
+    drop(it);
+}
