@@ -284,3 +284,91 @@ fn try_flavour_ends_with_the_error() {
     assert!(v[2].is_err());
     assert_eq!(parse(vec!["4"]).collect::<Vec<_>>(), [Ok(4)]);
 }
+
+// ---- cleanup and delegation: the unsafe paths of the chain and of closing ----
+
+use cogen::{defer, yield_from};
+
+#[generator]
+fn leaf(log: Rc<RefCell<Vec<&'static str>>>, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+    let _l = Counted::new(&c);
+    defer! { log.borrow_mut().push("leaf"); }
+    for i in 0..3 {
+        yield_!(i);
+    }
+}
+
+#[generator]
+fn tree(depth: u32, log: Rc<RefCell<Vec<&'static str>>>, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+    let _l = Counted::new(&c);
+    defer! { log.borrow_mut().push("node"); }
+    if depth == 0 {
+        yield_from!(leaf(log.clone(), c.clone()));
+    } else {
+        yield_from!(tree(depth - 1, log.clone(), c.clone()));
+        yield_from!(vec![100, 200]);
+        yield_from!(tree(depth - 1, log.clone(), c.clone()));
+    }
+}
+
+#[test]
+fn delegation_chain_completes_and_drops_everything_once() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let c = Rc::new(RefCell::new((0, 0)));
+    let v: Vec<_> = tree(2, log.clone(), c.clone()).collect();
+    assert_eq!(v.len(), 4 * 3 + 3 * 2);
+    assert_eq!(c.borrow().0, c.borrow().1, "no leak, no double drop");
+    assert_eq!(log.borrow().iter().filter(|s| **s == "leaf").count(), 4);
+}
+
+#[test]
+fn dropping_mid_chain_closes_innermost_first() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut it = tree(2, log.clone(), c.clone());
+    assert_eq!(it.next(), Some(0));
+    drop(it);
+    assert_eq!(*log.borrow(), ["leaf", "node", "node", "node"]);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn panic_inside_a_delegate_leaves_no_leak() {
+    #[generator]
+    fn boom(c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+        let _l = Counted::new(&c);
+        yield_!(1);
+        panic!("deep");
+    }
+    #[generator]
+    fn root(c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+        let _l = Counted::new(&c);
+        yield_from!(boom(c.clone()));
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut it = root(c.clone());
+    assert_eq!(it.next(), Some(1));
+    assert!(catch_unwind(AssertUnwindSafe(|| it.next())).is_err());
+    drop(it);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn async_close_with_pending_cleanup_then_drop() {
+    #[async_generator]
+    fn g(c: Rc<RefCell<(usize, usize)>>) -> impl AsyncGenerator<Yield = u8, Return = ()> {
+        let _l = Counted::new(&c);
+        defer! {
+            YieldNow { polled: false, clone: false }.await;
+            let _cleanup_local = Counted::new(&c);
+        }
+        yield_!(1);
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut gen = Box::pin(g(c.clone()));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(matches!(gen.as_mut().poll_resume(&mut cx, &mut Some(())), Poll::Ready(GeneratorState::Yielded(1))));
+    assert!(gen.as_mut().poll_close(&mut cx).is_pending());
+    drop(gen); // abandons the waiting cleanup
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
