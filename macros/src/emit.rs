@@ -137,12 +137,18 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // Not for the `try` flavour (its `Result` ending is not a generator's
     // return), nor where a type is not nameable.
     let nameable = |t: &TokenStream| t.to_string() != "_";
-    if args.try_.is_none() && [&yield_ty, &resume_ty, &return_ty].into_iter().all(nameable) {
+    if args.try_.is_none()
+        && [&yield_ty, &resume_ty, &return_ty]
+            .into_iter()
+            .all(nameable)
+    {
         if let ReturnType::Type(_, ty) = &mut item.sig.output {
             if let Type::ImplTrait(imp) = strip_parens_mut(ty) {
                 let bound = match form {
                     Form::Items { .. } => quote!(#krate::Delegable<#yield_ty>),
-                    Form::Coroutine { .. } => quote!(#krate::Delegable<#yield_ty, #resume_ty, #return_ty>),
+                    Form::Coroutine { .. } => {
+                        quote!(#krate::Delegable<#yield_ty, #resume_ty, #return_ty>)
+                    }
                 };
                 imp.bounds.push(syn::parse_quote!(#bound));
             }

@@ -48,7 +48,10 @@ impl Ctx<'_> {
         self.label_used.set(true);
         let label = syn::Lifetime {
             apostrophe: self.label.apostrophe.located_at(span),
-            ident: Ident::new(&self.label.ident.to_string(), self.label.ident.span().located_at(span)),
+            ident: Ident::new(
+                &self.label.ident.to_string(),
+                self.label.ident.span().located_at(span),
+            ),
         };
         quote_spanned!(span=> if false { break #label #krate::__private::never() })
     }
@@ -56,12 +59,18 @@ impl Ctx<'_> {
     /// `yield_from!(source)`: picks how to delegate at compile time (a
     /// cogen generator directly, else a stream in async generators, else an
     /// iterator) and suspends until the delegate completes.
-    pub fn yield_from_expr(&self, span: Span, source: TokenStream, close_exit: TokenStream) -> TokenStream {
+    pub fn yield_from_expr(
+        &self,
+        span: Span,
+        source: TokenStream,
+        close_exit: TokenStream,
+    ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
         let pin = self.guard(span);
         let from = Ident::new("__cogen_from", Span::mixed_site().located_at(span));
-        let via_stream = (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
+        let via_stream =
+            (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
         quote_spanned! {span=>
             #[allow(unused_imports)]
             use #krate::__private::{ViaGen as _, #via_stream ViaIter as _};
@@ -77,7 +86,12 @@ impl Ctx<'_> {
     }
 
     /// `yield_!(value)` as an expression, spanned on the user's macro call.
-    pub fn yield_expr(&self, span: Span, value: TokenStream, close_exit: TokenStream) -> TokenStream {
+    pub fn yield_expr(
+        &self,
+        span: Span,
+        value: TokenStream,
+        close_exit: TokenStream,
+    ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
         let pin = self.guard(span);
@@ -148,7 +162,13 @@ fn nameable(ty: &Type) -> Option<&Type> {
 }
 
 pub fn lower(ctx: &Ctx, body: &mut Block) {
-    Lowerer { ctx, nested: false, scopes: Vec::new(), scope_count: 0 }.visit_block_mut(body);
+    Lowerer {
+        ctx,
+        nested: false,
+        scopes: Vec::new(),
+        scope_count: 0,
+    }
+    .visit_block_mut(body);
 }
 
 /// The code after a `defer!` in its block, while it is being lowered: every
@@ -211,7 +231,9 @@ impl Lowerer<'_, '_> {
                 quote_spanned!(span=> { #used #expr })
             }
             Ours::YieldFrom => {
-                let expr = self.ctx.yield_from_expr(span, tokens, self.close_exit(span));
+                let expr = self
+                    .ctx
+                    .yield_from_expr(span, tokens, self.close_exit(span));
                 quote_spanned!(span=> { #used #expr })
             }
             // A `defer!` that is a statement of a block is lowered with its
@@ -269,7 +291,11 @@ impl Lowerer<'_, '_> {
         if inside {
             return None;
         }
-        let index = match scope.jumps.iter().position(|(l, c)| l.as_ref() == label && *c == is_continue) {
+        let index = match scope
+            .jumps
+            .iter()
+            .position(|(l, c)| l.as_ref() == label && *c == is_continue)
+        {
             Some(i) => i,
             None => {
                 scope.jumps.push((label.cloned(), is_continue));
@@ -307,32 +333,56 @@ impl Lowerer<'_, '_> {
     fn lower_defer(&mut self, block: &mut Block, at: usize) {
         let krate = self.ctx.gen.args.krate.clone();
         let after = block.stmts.split_off(at + 1);
-        let Some(Stmt::Macro(defer)) = block.stmts.pop() else { unreachable!() };
+        let Some(Stmt::Macro(defer)) = block.stmts.pop() else {
+            unreachable!()
+        };
         for stmt in &mut block.stmts {
             self.visit_stmt_mut(stmt);
         }
-        let span = defer.mac.path.segments.last().map_or_else(Span::call_site, |s| s.ident.span());
+        let span = defer
+            .mac
+            .path
+            .segments
+            .last()
+            .map_or_else(Span::call_site, |s| s.ident.span());
         let path = &defer.mac.path;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
         let tokens = defer.mac.tokens.clone();
         let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
             Ok(b) => b,
             Err(e) => {
-                block.stmts.push(Stmt::Expr(Expr::Verbatim(e.to_compile_error()), None));
+                block
+                    .stmts
+                    .push(Stmt::Expr(Expr::Verbatim(e.to_compile_error()), None));
                 return;
             }
         };
 
         self.scope_count += 1;
-        let label = syn::Lifetime::new(&format!("'__cogen_defer_{}", self.scope_count), Span::mixed_site());
-        self.scopes.push(DeferScope { label, loops: 0, labels: Vec::new(), jumps: Vec::new(), valued_break: false });
-        let mut after = Block { brace_token: Default::default(), stmts: after };
+        let label = syn::Lifetime::new(
+            &format!("'__cogen_defer_{}", self.scope_count),
+            Span::mixed_site(),
+        );
+        self.scopes.push(DeferScope {
+            label,
+            loops: 0,
+            labels: Vec::new(),
+            jumps: Vec::new(),
+            valued_break: false,
+        });
+        let mut after = Block {
+            brace_token: Default::default(),
+            stmts: after,
+        };
         self.visit_block_mut(&mut after);
         let scope = self.scopes.pop().expect("pushed above");
         // The cleanup runs outside the scope it guards.
         self.visit_block_mut(&mut cleanup);
 
-        let exit = Ident::new(&format!("__cogen_exit_{}", self.scope_count), Span::mixed_site());
+        let exit = Ident::new(
+            &format!("__cogen_exit_{}", self.scope_count),
+            Span::mixed_site(),
+        );
         let value = Ident::new("__cogen_value", Span::mixed_site());
         let ret = self.return_exit(span, quote!(#value));
         let close = self.close_exit(span);
@@ -371,7 +421,11 @@ impl Lowerer<'_, '_> {
                 },
             });
         }
-        let break_ty = if scope.valued_break { quote!(_) } else { quote!(()) };
+        let break_ty = if scope.valued_break {
+            quote!(_)
+        } else {
+            quote!(())
+        };
         let scope_label = &scope.label;
         let lowered: TokenStream = quote_spanned! {span=>
             #used
@@ -418,7 +472,9 @@ impl Lowerer<'_, '_> {
         use syn::parse::Parser;
         use syn::punctuated::Punctuated;
         if !tokens.is_empty() {
-            if let Ok(mut args) = Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone()) {
+            if let Ok(mut args) =
+                Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone())
+            {
                 for arg in args.iter_mut() {
                     self.visit_expr_mut(arg);
                 }
@@ -535,7 +591,10 @@ impl VisitMut for Lowerer<'_, '_> {
             Expr::Return(r) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_return_mut(self, r);
                 let span = r.return_token.span;
-                let value = r.expr.as_ref().map_or_else(|| quote_spanned!(span=> ()), |v| v.to_token_stream());
+                let value = r
+                    .expr
+                    .as_ref()
+                    .map_or_else(|| quote_spanned!(span=> ()), |v| v.to_token_stream());
                 *e = Expr::Verbatim(self.return_exit(span, value));
             }
             Expr::Try(t) if !self.scopes.is_empty() => {
@@ -544,7 +603,10 @@ impl VisitMut for Lowerer<'_, '_> {
                 let krate = self.ctx.gen.args.krate.clone();
                 let inner = &t.expr;
                 let residual = Ident::new("__cogen_residual", Span::mixed_site());
-                let ret = self.return_exit(span, quote_spanned!(span=> #krate::__private::from_residual(#residual)));
+                let ret = self.return_exit(
+                    span,
+                    quote_spanned!(span=> #krate::__private::from_residual(#residual)),
+                );
                 *e = Expr::Verbatim(quote_spanned! {span=>
                     match #krate::__private::branch(#inner) {
                         #krate::__private::ControlFlow::Continue(value) => value,
@@ -555,12 +617,16 @@ impl VisitMut for Lowerer<'_, '_> {
             Expr::Break(b) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_break_mut(self, b);
                 let value = b.expr.as_ref().map(|v| v.to_token_stream());
-                if let Some(jump) = self.jump_exit(b.break_token.span, b.label.as_ref(), false, value) {
+                if let Some(jump) =
+                    self.jump_exit(b.break_token.span, b.label.as_ref(), false, value)
+                {
                     *e = Expr::Verbatim(jump);
                 }
             }
             Expr::Continue(c) if !self.scopes.is_empty() => {
-                if let Some(jump) = self.jump_exit(c.continue_token.span, c.label.as_ref(), true, None) {
+                if let Some(jump) =
+                    self.jump_exit(c.continue_token.span, c.label.as_ref(), true, None)
+                {
                     *e = Expr::Verbatim(jump);
                 }
             }
@@ -569,7 +635,8 @@ impl VisitMut for Lowerer<'_, '_> {
     }
 
     fn visit_block_mut(&mut self, b: &mut Block) {
-        let is_defer = |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
+        let is_defer =
+            |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
         match b.stmts.iter().position(is_defer) {
             Some(at) if !self.nested => self.lower_defer(b, at),
             _ => visit_mut::visit_block_mut(self, b),

@@ -105,7 +105,11 @@ impl<Y, R> Link<Y, R> {
     ///
     /// # Safety
     /// As for [`Link::resume`], for all the links.
-    pub(crate) unsafe fn splice(inner: NonNull<Self>, mut bottom: NonNull<Self>, outer: NonNull<Self>) -> NonNull<Self> {
+    pub(crate) unsafe fn splice(
+        inner: NonNull<Self>,
+        mut bottom: NonNull<Self>,
+        outer: NonNull<Self>,
+    ) -> NonNull<Self> {
         // SAFETY: per the contract.
         unsafe { bottom.as_mut().up = Some(outer) };
         inner
@@ -132,7 +136,12 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
 }
 
 /// The machine's own body, as a delegate.
-unsafe fn resume_machine<F, Fut, Y, R>(data: NonNull<()>, waker: &Waker, arg: &mut Option<R>, closing: bool) -> Raw<Y, R>
+unsafe fn resume_machine<F, Fut, Y, R>(
+    data: NonNull<()>,
+    waker: &Waker,
+    arg: &mut Option<R>,
+    closing: bool,
+) -> Raw<Y, R>
 where
     F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
@@ -190,7 +199,12 @@ where
 /// An `impl Iterator` generator as a delegate: it ends the way its
 /// `Iterator::next` does (a `try` body's error is its last item).
 #[cfg(feature = "alloc")]
-unsafe fn resume_boxed<F, Fut, Y>(data: NonNull<()>, waker: &Waker, _: &mut Option<()>, closing: bool) -> Raw<Y, ()>
+unsafe fn resume_boxed<F, Fut, Y>(
+    data: NonNull<()>,
+    waker: &Waker,
+    _: &mut Option<()>,
+    closing: bool,
+) -> Raw<Y, ()>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
@@ -201,7 +215,12 @@ where
         Raw::Complete if !closing => {
             // SAFETY: as in `resume_machine`.
             let m = unsafe { &mut *data.cast::<Machine<F, Fut, Y, ()>>().as_ptr() };
-            match m.is_finished().then(|| m.take_return_if_any()).flatten().and_then(LastItem::last_item) {
+            match m
+                .is_finished()
+                .then(|| m.take_return_if_any())
+                .flatten()
+                .and_then(LastItem::last_item)
+            {
                 Some(last) => Raw::Yielded(last),
                 None => Raw::Complete,
             }
@@ -229,7 +248,9 @@ where
 
 // SAFETY: forwards to the pinned pointee.
 #[cfg(feature = "alloc")]
-unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T> for Pin<alloc::boxed::Box<G>> {
+unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T>
+    for Pin<alloc::boxed::Box<G>>
+{
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
         self.get_mut().as_mut().__cogen_link()
     }
@@ -283,7 +304,12 @@ pub struct Iter<I>(Option<I>);
 // The iterator is never pinned: `next` takes `&mut self`.
 impl<I> Unpin for Iter<I> {}
 
-unsafe fn resume_iter<I: Iterator>(data: NonNull<()>, _: &Waker, _: &mut Option<()>, closing: bool) -> Raw<I::Item, ()> {
+unsafe fn resume_iter<I: Iterator>(
+    data: NonNull<()>,
+    _: &Waker,
+    _: &mut Option<()>,
+    closing: bool,
+) -> Raw<I::Item, ()> {
     // SAFETY: `data` is the `Iter<I>` the link was made from, alive and
     // unaliased per the chain contract.
     let it = unsafe { &mut *data.cast::<Iter<I>>().as_ptr() };
@@ -309,7 +335,12 @@ impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
 /// A stream to delegate to (async generators), pinned in place.
 pub struct Streamed<S>(Option<S>);
 
-unsafe fn resume_stream<S: Stream>(data: NonNull<()>, waker: &Waker, _: &mut Option<()>, closing: bool) -> Raw<S::Item, ()> {
+unsafe fn resume_stream<S: Stream>(
+    data: NonNull<()>,
+    waker: &Waker,
+    _: &mut Option<()>,
+    closing: bool,
+) -> Raw<S::Item, ()> {
     // SAFETY: `data` is the pinned `Streamed<S>` the link was made from,
     // alive and unaliased per the chain contract; the stream is structurally
     // pinned and only dropped in place.
@@ -318,7 +349,9 @@ unsafe fn resume_stream<S: Stream>(data: NonNull<()>, waker: &Waker, _: &mut Opt
         this.0 = None;
         return Raw::Complete;
     }
-    let Some(stream) = this.0.as_mut() else { return Raw::Complete };
+    let Some(stream) = this.0.as_mut() else {
+        return Raw::Complete;
+    };
     // SAFETY: as above.
     match unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker)) {
         Poll::Ready(Some(item)) => Raw::Yielded(item),
@@ -335,7 +368,10 @@ impl<S: Stream> Source<S::Item, ()> for Streamed<S> {
 
     fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<S::Item, ()>) {
         // SAFETY: only turned into a pointer; stays pinned.
-        (NonNull::from(unsafe { self.get_unchecked_mut() }).cast(), resume_stream::<S>)
+        (
+            NonNull::from(unsafe { self.get_unchecked_mut() }).cast(),
+            resume_stream::<S>,
+        )
     }
 
     fn take_return(self: Pin<&mut Self>) {}
@@ -353,8 +389,15 @@ pub struct YieldFrom<'a, D, Y, R> {
 impl<Y, R> Co<Y, R> {
     /// `yield_from!(delegate)`.
     #[inline]
-    pub fn yield_from<'a, D: Source<Y, R>>(&self, delegate: Pin<&'a mut D>) -> YieldFrom<'a, D, Y, R> {
-        YieldFrom { delegate, link: None, _pinned: core::marker::PhantomPinned }
+    pub fn yield_from<'a, D: Source<Y, R>>(
+        &self,
+        delegate: Pin<&'a mut D>,
+    ) -> YieldFrom<'a, D, Y, R> {
+        YieldFrom {
+            delegate,
+            link: None,
+            _pinned: core::marker::PhantomPinned,
+        }
     }
 }
 
@@ -376,7 +419,11 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
             return Poll::Ready(Some(this.delegate.as_mut().take_return()));
         }
         let (delegate, resume) = this.delegate.as_mut().link();
-        let link = this.link.insert(Link { delegate, resume, up: None });
+        let link = this.link.insert(Link {
+            delegate,
+            resume,
+            up: None,
+        });
         *slot = Slot::Delegate(NonNull::from(link));
         Poll::Pending
     }

@@ -200,10 +200,10 @@ macro_rules! yield_from {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
+    pub use crate::delegate::{ViaGen, ViaIter, ViaStream, Wrap};
     #[cfg(feature = "alloc")]
     pub use crate::generator::Boxed;
     pub use crate::generator::LastItem;
-    pub use crate::delegate::{ViaGen, ViaIter, ViaStream, Wrap};
     pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
     pub use core::ops::ControlFlow;

@@ -343,7 +343,11 @@ where
     /// `.await` does not want it. The argument of the very first resume is
     /// dropped: no `yield_!` is there to receive it (as in JavaScript).
     #[inline(always)]
-    pub fn step(self: Pin<&mut Self>, cx: &mut Context<'_>, arg: &mut Option<R>) -> Step<Y, Fut::Output> {
+    pub fn step(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Step<Y, Fut::Output> {
         // SAFETY: the future is never moved out of `state` while `Running`
         // (only dropped in place), and `Init`'s closure is not pinned.
         let this = unsafe { self.get_unchecked_mut() };
@@ -367,7 +371,9 @@ where
                 // SAFETY: as above; the new link is the delegate's own.
                 Raw::Delegate(inner) => unsafe { this.top.0 = Some(Link::push(inner, link)) },
                 // SAFETY: as above.
-                Raw::Splice(inner, bottom) => unsafe { this.top.0 = Some(Link::splice(inner, bottom, link)) },
+                Raw::Splice(inner, bottom) => unsafe {
+                    this.top.0 = Some(Link::splice(inner, bottom, link))
+                },
                 // The delegating body takes the return value and goes on.
                 // SAFETY: as above.
                 Raw::Complete => this.top.0 = unsafe { Link::up(link) },
@@ -377,7 +383,11 @@ where
 
     /// One step of this machine's own body.
     #[inline(always)]
-    pub(crate) fn step_own(&mut self, cx: &mut Context<'_>, arg: &mut Option<R>) -> Own<Y, R, Fut::Output> {
+    pub(crate) fn step_own(
+        &mut self,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Own<Y, R, Fut::Output> {
         match self.state {
             State::Running(_) if self.closing => {
                 // A close that is waiting in its cleanup: polling on finishes
@@ -391,13 +401,20 @@ where
             State::Running(_) => {}
             State::Init(_) => {
                 drop(arg.take());
-                let State::Init(body) = core::mem::replace(&mut self.state, State::Done) else { unreachable!() };
-                self.state = State::Running(body(Co { _types: PhantomData }));
+                let State::Init(body) = core::mem::replace(&mut self.state, State::Done) else {
+                    unreachable!()
+                };
+                self.state = State::Running(body(Co {
+                    _types: PhantomData,
+                }));
             }
             State::Returned(_) | State::Done => return Own::Finished,
         }
         let slot = if core::mem::replace(&mut self.at_yield, false) {
-            Slot::Resumed(arg.take().expect("cogen: resumed a generator without a resume argument"))
+            Slot::Resumed(
+                arg.take()
+                    .expect("cogen: resumed a generator without a resume argument"),
+            )
         } else {
             Slot::Empty
         };

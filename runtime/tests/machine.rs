@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
-use cogen::{async_generator, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream};
+use cogen::{
+    async_generator, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream,
+};
 
 /// Counts live instances, so tests can see drops happen exactly once.
 #[derive(Debug)]
@@ -53,7 +55,11 @@ fn drop_while_suspended_drops_locals() {
     let first = it.next().unwrap();
     assert_eq!(*c.borrow(), (2, 0));
     drop(it);
-    assert_eq!(*c.borrow(), (2, 1), "the body's local dropped, the yielded value still alive");
+    assert_eq!(
+        *c.borrow(),
+        (2, 1),
+        "the body's local dropped, the yielded value still alive"
+    );
     drop(first);
     assert_eq!(*c.borrow(), (2, 2));
 }
@@ -108,7 +114,11 @@ fn panic_propagates_then_finished() {
     assert_eq!(it.next(), Some(1));
     let err = catch_unwind(AssertUnwindSafe(|| it.next())).unwrap_err();
     assert_eq!(err.downcast_ref::<&str>(), Some(&"boom"));
-    assert_eq!(*c.borrow(), (1, 1), "the guard dropped once, during unwinding");
+    assert_eq!(
+        *c.borrow(),
+        (1, 1),
+        "the guard dropped once, during unwinding"
+    );
     assert_eq!(it.next(), None);
     assert_eq!(it.next(), None);
     drop(it);
@@ -129,12 +139,21 @@ fn echo() -> impl Generator<String, Yield = usize, Return = String> {
 #[test]
 fn resume_arguments_and_return_value() {
     let mut g = pin!(echo());
-    assert_eq!(g.as_mut().resume("dropped".into()), GeneratorState::Yielded(0));
+    assert_eq!(
+        g.as_mut().resume("dropped".into()),
+        GeneratorState::Yielded(0)
+    );
     assert_eq!(g.as_mut().resume("ab".into()), GeneratorState::Yielded(2));
     assert_eq!(g.as_mut().resume("c".into()), GeneratorState::Yielded(3));
-    assert_eq!(g.as_mut().resume(String::new()), GeneratorState::Complete("abc".into()));
+    assert_eq!(
+        g.as_mut().resume(String::new()),
+        GeneratorState::Complete("abc".into())
+    );
     let err = catch_unwind(AssertUnwindSafe(|| g.as_mut().resume("x".into()))).unwrap_err();
-    assert!(err.downcast_ref::<&str>().unwrap().contains("already completed"));
+    assert!(err
+        .downcast_ref::<&str>()
+        .unwrap()
+        .contains("already completed"));
 }
 
 #[test]
@@ -148,7 +167,10 @@ fn generator_panic_then_resume_panics_cleanly() {
     g.as_mut().resume(());
     assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
     let err = catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).unwrap_err();
-    assert!(err.downcast_ref::<&str>().unwrap().contains("already completed"));
+    assert!(err
+        .downcast_ref::<&str>()
+        .unwrap()
+        .contains("already completed"));
 }
 
 #[test]
@@ -203,7 +225,11 @@ impl std::future::Future for YieldNow {
 #[async_generator]
 fn slow(n: u32) -> impl Stream<Item = u32> {
     for i in 0..n {
-        YieldNow { polled: false, clone: i % 2 == 0 }.await;
+        YieldNow {
+            polled: false,
+            clone: i % 2 == 0,
+        }
+        .await;
         yield_!(i);
     }
 }
@@ -225,7 +251,11 @@ fn async_pending_forwards_the_waker() {
     }
     assert_eq!(got, [0, 1, 2, 3]);
     assert_eq!(pendings, 4);
-    assert_eq!(wakes.0.load(Ordering::SeqCst), 4, "every wake reached the caller's waker");
+    assert_eq!(
+        wakes.0.load(Ordering::SeqCst),
+        4,
+        "every wake reached the caller's waker"
+    );
     assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(None), "fused");
 }
 
@@ -233,7 +263,11 @@ fn async_pending_forwards_the_waker() {
 fn adder() -> impl AsyncGenerator<u32, Yield = u32, Return = u32> {
     let mut total = 0;
     loop {
-        YieldNow { polled: false, clone: false }.await;
+        YieldNow {
+            polled: false,
+            clone: false,
+        }
+        .await;
         let x = yield_!(total);
         if x == 0 {
             return total;
@@ -272,7 +306,9 @@ fn async_drop_while_pending() {
 #[test]
 fn try_flavour_ends_with_the_error() {
     #[generator(try)]
-    fn parse(items: Vec<&'static str>) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+    fn parse(
+        items: Vec<&'static str>,
+    ) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
         for s in items {
             yield_!(s.parse::<u32>()?);
         }
@@ -290,7 +326,10 @@ fn try_flavour_ends_with_the_error() {
 use cogen::{defer, yield_from};
 
 #[generator]
-fn leaf(log: Rc<RefCell<Vec<&'static str>>>, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+fn leaf(
+    log: Rc<RefCell<Vec<&'static str>>>,
+    c: Rc<RefCell<(usize, usize)>>,
+) -> impl Iterator<Item = u32> {
     let _l = Counted::new(&c);
     defer! { log.borrow_mut().push("leaf"); }
     for i in 0..3 {
@@ -299,7 +338,11 @@ fn leaf(log: Rc<RefCell<Vec<&'static str>>>, c: Rc<RefCell<(usize, usize)>>) -> 
 }
 
 #[generator]
-fn tree(depth: u32, log: Rc<RefCell<Vec<&'static str>>>, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+fn tree(
+    depth: u32,
+    log: Rc<RefCell<Vec<&'static str>>>,
+    c: Rc<RefCell<(usize, usize)>>,
+) -> impl Iterator<Item = u32> {
     let _l = Counted::new(&c);
     defer! { log.borrow_mut().push("node"); }
     if depth == 0 {
@@ -367,7 +410,10 @@ fn async_close_with_pending_cleanup_then_drop() {
     let c = Rc::new(RefCell::new((0, 0)));
     let mut gen = Box::pin(g(c.clone()));
     let mut cx = Context::from_waker(Waker::noop());
-    assert!(matches!(gen.as_mut().poll_resume(&mut cx, &mut Some(())), Poll::Ready(GeneratorState::Yielded(1))));
+    assert!(matches!(
+        gen.as_mut().poll_resume(&mut cx, &mut Some(())),
+        Poll::Ready(GeneratorState::Yielded(1))
+    ));
     assert!(gen.as_mut().poll_close(&mut cx).is_pending());
     drop(gen); // abandons the waiting cleanup
     assert_eq!(c.borrow().0, c.borrow().1);

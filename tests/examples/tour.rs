@@ -1,7 +1,10 @@
 //! A short walk through everything cogen does. Run it with
 //! `cargo run --example tour`.
 
-use cogen::{async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator, GeneratorState, Stream};
+use cogen::{
+    async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator,
+    GeneratorState, Stream,
+};
 use futures::StreamExt;
 use std::pin::pin;
 
@@ -99,8 +102,14 @@ fn session() -> impl AsyncGenerator<Yield = &'static str, Return = ()> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    println!("1. fib().take(10):           {:?}", fib().take(10).collect::<Vec<_>>());
-    println!("2. words(\"hello generator world\"): {:?}", words("hello generator world".into()).collect::<Vec<_>>());
+    println!(
+        "1. fib().take(10):           {:?}",
+        fib().take(10).collect::<Vec<_>>()
+    );
+    println!(
+        "2. words(\"hello generator world\"): {:?}",
+        words("hello generator world".into()).collect::<Vec<_>>()
+    );
 
     let mut mean = pin!(running_mean());
     mean.as_mut().resume(0.0);
@@ -114,19 +123,46 @@ async fn main() {
         println!("(returned: saw {n} values)");
     }
 
-    let t = Tree { value: 1, kids: vec![Tree { value: 2, kids: vec![Tree { value: 3, kids: vec![] }] }, Tree { value: 4, kids: vec![] }] };
-    println!("4. walk(tree):               {:?}", walk(&t).collect::<Vec<_>>());
+    let t = Tree {
+        value: 1,
+        kids: vec![
+            Tree {
+                value: 2,
+                kids: vec![Tree {
+                    value: 3,
+                    kids: vec![],
+                }],
+            },
+            Tree {
+                value: 4,
+                kids: vec![],
+            },
+        ],
+    };
+    println!(
+        "4. walk(tree):               {:?}",
+        walk(&t).collect::<Vec<_>>()
+    );
     let start = std::time::Instant::now();
     let n = countdown(100_000).count();
-    println!("   countdown(100_000) through a 100,001-deep yield_from! chain: {n} items in {:?}", start.elapsed());
+    println!(
+        "   countdown(100_000) through a 100,001-deep yield_from! chain: {n} items in {:?}",
+        start.elapsed()
+    );
 
     println!("5. lines(\"a.txt\").take(2), then dropped:");
     for l in lines("a.txt").take(2) {
         println!("    {l}");
     }
 
-    println!("6. ticks(3):                 {:?}", ticks(3).collect::<Vec<_>>().await);
-    println!("7. parse_all([\"1\", \"x\", \"3\"]): {:?}", parse_all(vec!["1", "x", "3"]).collect::<Vec<_>>().await);
+    println!(
+        "6. ticks(3):                 {:?}",
+        ticks(3).collect::<Vec<_>>().await
+    );
+    println!(
+        "7. parse_all([\"1\", \"x\", \"3\"]): {:?}",
+        parse_all(vec!["1", "x", "3"]).collect::<Vec<_>>().await
+    );
 
     println!("8. session(), two pings, then close().await:");
     let mut s = pin!(session());

@@ -73,7 +73,9 @@ fn for_await_over_any_stream() {
         let v: Vec<_> = doubled(futures::stream::iter([1, 2, 3])).collect().await;
         assert_eq!(v, [2, 4, 6, 0]);
         // A !Unpin stream (another generator), with `break`.
-        let v: Vec<_> = doubled(doubled(futures::stream::iter([1, 99, 5]))).collect().await;
+        let v: Vec<_> = doubled(doubled(futures::stream::iter([1, 99, 5])))
+            .collect()
+            .await;
         assert_eq!(v, [4, 0, 0]); // inner: [2, 0]; outer doubles them, then adds its own 0
     });
 }
@@ -93,7 +95,8 @@ fn labelled_for_await(rows: Vec<Vec<u8>>) -> impl Stream<Item = u8> {
 
 #[test]
 fn for_await_with_outer_labels() {
-    let v: Vec<_> = futures::executor::block_on(labelled_for_await(vec![vec![1, 0, 2], vec![3]]).collect());
+    let v: Vec<_> =
+        futures::executor::block_on(labelled_for_await(vec![vec![1, 0, 2], vec![3]]).collect());
     assert_eq!(v, [1, 3]);
 }
 
@@ -130,7 +133,10 @@ async fn try_flavour_yields_ok_and_ends_with_the_error() {
     let v: Vec<_> = numbers(vec!["io", "3"]).collect().await;
     assert_eq!(v, [Err(AppError::Io)]);
     // Works with TryStreamExt.
-    assert_eq!(numbers(vec!["4", "5"]).try_collect::<Vec<_>>().await, Ok(vec![4, 5]));
+    assert_eq!(
+        numbers(vec!["4", "5"]).try_collect::<Vec<_>>().await,
+        Ok(vec![4, 5])
+    );
 }
 
 #[async_generator(try)]

@@ -68,9 +68,11 @@ fn always_sync() {
 #[test]
 fn send_stream_runs_on_another_thread() {
     let s = stream(3);
-    let got = std::thread::spawn(move || futures::executor::block_on(futures::StreamExt::collect::<Vec<_>>(s)))
-        .join()
-        .unwrap();
+    let got = std::thread::spawn(move || {
+        futures::executor::block_on(futures::StreamExt::collect::<Vec<_>>(s))
+    })
+    .join()
+    .unwrap();
     assert_eq!(got, [0, 1, 2]);
 }
 
@@ -97,7 +99,10 @@ fn rc_across_yield_is_not_send() {
             true
         }
     }
-    assert!(!Probe(holds_rc()).is_send(), "an Rc held across a yield makes the generator !Send");
+    assert!(
+        !Probe(holds_rc()).is_send(),
+        "an Rc held across a yield makes the generator !Send"
+    );
     assert!(Probe(plain(1)).is_send());
 }
 

@@ -154,7 +154,10 @@ fn with_closures(words: Vec<&'static str>) -> impl Iterator<Item = u32> {
 
 #[test]
 fn closures_fns_and_async_blocks_keep_their_own_return() {
-    assert_eq!(with_closures(vec!["1", "", "60"]).collect::<Vec<_>>(), [3, 1, 100, 999]);
+    assert_eq!(
+        with_closures(vec!["1", "", "60"]).collect::<Vec<_>>(),
+        [3, 1, 100, 999]
+    );
     assert_eq!(with_closures(vec!["1", "x", "2"]).collect::<Vec<_>>(), [3]);
 }
 
@@ -260,7 +263,10 @@ fn borrows_local() -> impl Iterator<Item = char> {
 
 #[test]
 fn borrows_of_arguments_and_locals_across_yields() {
-    assert_eq!(words("a bb ccc".into()).collect::<Vec<_>>(), ["A", "BB", "CCC"]);
+    assert_eq!(
+        words("a bb ccc".into()).collect::<Vec<_>>(),
+        ["A", "BB", "CCC"]
+    );
     assert_eq!(borrows_local().collect::<String>(), "héLlo");
 }
 
@@ -302,7 +308,9 @@ fn infinite_generators_with_adapters() {
 }
 
 #[generator]
-fn question_mark_in_coroutine(items: Vec<&'static str>) -> impl Generator<Yield = u32, Return = Result<usize, std::num::ParseIntError>> {
+fn question_mark_in_coroutine(
+    items: Vec<&'static str>,
+) -> impl Generator<Yield = u32, Return = Result<usize, std::num::ParseIntError>> {
     let mut n = 0;
     for s in items {
         let v: u32 = s.parse()?;
@@ -316,10 +324,16 @@ fn question_mark_in_coroutine(items: Vec<&'static str>) -> impl Generator<Yield 
 fn question_mark_returns_from_generator_form() {
     let mut g = pin!(question_mark_in_coroutine(vec!["1", "x"]));
     assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
-    assert!(matches!(g.as_mut().resume(()), GeneratorState::Complete(Err(_))));
+    assert!(matches!(
+        g.as_mut().resume(()),
+        GeneratorState::Complete(Err(_))
+    ));
     let mut g = pin!(question_mark_in_coroutine(vec!["7"]));
     assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(7));
-    assert!(matches!(g.as_mut().resume(()), GeneratorState::Complete(Ok(1))));
+    assert!(matches!(
+        g.as_mut().resume(()),
+        GeneratorState::Complete(Ok(1))
+    ));
 }
 
 #[generator]

@@ -1,7 +1,9 @@
 //! `defer!`, `close()` and cancellation: exact order of cleanup on every exit
 //! path, sync and async.
 
-use cogen::{async_generator, defer, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream};
+use cogen::{
+    async_generator, defer, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream,
+};
 use futures::StreamExt;
 use std::cell::RefCell;
 use std::pin::pin;
@@ -46,7 +48,15 @@ fn runs_at_completion_after_later_locals_before_earlier_ones() {
     assert_eq!(three(l.clone()).collect::<Vec<_>>(), [0, 1, 2]);
     assert_eq!(
         take(&l),
-        ["yield 0", "yield 1", "yield 2", "end of body", "drop after", "cleanup", "drop before"]
+        [
+            "yield 0",
+            "yield 1",
+            "yield 2",
+            "end of body",
+            "drop after",
+            "cleanup",
+            "drop before"
+        ]
     );
 }
 
@@ -57,7 +67,16 @@ fn runs_when_dropped_while_suspended() {
     assert_eq!(it.next(), Some(0));
     push(&l, "dropping");
     drop(it);
-    assert_eq!(take(&l), ["yield 0", "dropping", "drop after", "cleanup", "drop before"]);
+    assert_eq!(
+        take(&l),
+        [
+            "yield 0",
+            "dropping",
+            "drop after",
+            "cleanup",
+            "drop before"
+        ]
+    );
 }
 
 #[test]
@@ -130,7 +149,10 @@ fn break_and_continue_run_the_cleanup_of_each_block_they_leave() {
     let (ys, ret, log) = run("break");
     assert_eq!(ys, [1, 2, 3]);
     assert_eq!(ret, Ok(300));
-    assert_eq!(log, ["inner", "round 0", "inner", "round 1", "inner", "round 2", "outer"]);
+    assert_eq!(
+        log,
+        ["inner", "round 0", "inner", "round 1", "inner", "round 2", "outer"]
+    );
 
     let (ys, ret, log) = run("continue_outer");
     // round 0: continue 'outer after the first yield; rounds 1 and 2 loop
@@ -157,7 +179,9 @@ fn close_runs_pending_cleanup_innermost_first() {
     assert_eq!(take(&l), ["inner", "round 0", "outer"]);
     // Closed: resuming panics, closing again and dropping do nothing more.
     g.as_mut().close();
-    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+    assert!(
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.as_mut().resume(()))).is_err()
+    );
     drop(g);
     assert!(take(&l).is_empty());
 }
@@ -178,11 +202,22 @@ fn lifo(l: Log) -> impl Iterator<Item = u8> {
 fn several_run_last_registered_first_nested_blocks_first() {
     let l = log();
     assert_eq!(lifo(l.clone()).collect::<Vec<_>>(), [1, 2]);
-    assert_eq!(take(&l), ["nested block", "after nested", "second registered", "first registered"]);
+    assert_eq!(
+        take(&l),
+        [
+            "nested block",
+            "after nested",
+            "second registered",
+            "first registered"
+        ]
+    );
     let mut it = lifo(l.clone());
     it.next();
     drop(it);
-    assert_eq!(take(&l), ["nested block", "second registered", "first registered"]);
+    assert_eq!(
+        take(&l),
+        ["nested block", "second registered", "first registered"]
+    );
 }
 
 #[generator]
@@ -228,7 +263,10 @@ fn close_terminates_even_in_an_infinite_loop() {
 }
 
 #[generator(try)]
-fn try_with_defer(l: Log, input: Vec<&'static str>) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+fn try_with_defer(
+    l: Log,
+    input: Vec<&'static str>,
+) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
     defer! { push(&l, "closed file"); }
     for s in input {
         yield_!(s.parse::<u32>()?);
@@ -310,7 +348,11 @@ fn no_cleanup_on_panic_but_no_leak_and_finished() {
     let mut it = g(l.clone());
     assert_eq!(it.next(), Some(1));
     assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| it.next())).is_err());
-    assert_eq!(take(&l), ["drop guard"], "defer! does not run on panic; destructors do");
+    assert_eq!(
+        take(&l),
+        ["drop guard"],
+        "defer! does not run on panic; destructors do"
+    );
     assert_eq!(it.next(), None);
     drop(it);
     assert!(take(&l).is_empty());
@@ -322,7 +364,10 @@ struct Gate(Rc<RefCell<bool>>);
 
 impl std::future::Future for Gate {
     type Output = ();
-    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<()> {
+    fn poll(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
         if *self.0.borrow() {
             std::task::Poll::Ready(())
         } else {
@@ -334,7 +379,10 @@ impl std::future::Future for Gate {
 
 // A stream that can also be closed explicitly, awaiting its cleanup.
 #[async_generator]
-fn feed(l: Log, open: Rc<RefCell<bool>>) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
+fn feed(
+    l: Log,
+    open: Rc<RefCell<bool>>,
+) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
     push(&l, "open cursor");
     defer! {
         push(&l, "closing cursor");

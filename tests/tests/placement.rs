@@ -41,7 +41,10 @@ impl Bag {
     /// Documented, and the doc comment is kept.
     #[generator]
     #[allow(clippy::needless_lifetimes)]
-    pub(crate) fn with_lifetime<'a>(&'a self, extra: &'a [u32]) -> impl Iterator<Item = &'a u32> + 'a {
+    pub(crate) fn with_lifetime<'a>(
+        &'a self,
+        extra: &'a [u32],
+    ) -> impl Iterator<Item = &'a u32> + 'a {
         for x in self.items.iter().chain(extra) {
             yield_!(x);
         }
@@ -54,8 +57,16 @@ fn every_receiver() {
     assert_eq!(bag.by_ref().collect::<Vec<_>>(), [1, 2]);
     assert_eq!(bag.by_mut().collect::<Vec<_>>(), [2, 3]);
     assert_eq!(bag.items, [2, 3]);
-    assert_eq!(bag.with_lifetime(&[9]).copied().collect::<Vec<_>>(), [2, 3, 9]);
-    assert_eq!(Box::new(Bag { items: vec![0; 4] }).boxed().collect::<Vec<_>>(), [4]);
+    assert_eq!(
+        bag.with_lifetime(&[9]).copied().collect::<Vec<_>>(),
+        [2, 3, 9]
+    );
+    assert_eq!(
+        Box::new(Bag { items: vec![0; 4] })
+            .boxed()
+            .collect::<Vec<_>>(),
+        [4]
+    );
     assert_eq!(bag.by_value().collect::<Vec<_>>(), [2, 3]);
 }
 
@@ -114,7 +125,12 @@ fn impl_trait_arg(it: impl IntoIterator<Item = u8>, scale: u8) -> impl Iterator<
 }
 
 #[generator]
-fn patterns((a, b): (u32, u32), Bag { items }: Bag, [first, ..]: [u8; 3], mut acc: u32) -> impl Iterator<Item = u32> {
+fn patterns(
+    (a, b): (u32, u32),
+    Bag { items }: Bag,
+    [first, ..]: [u8; 3],
+    mut acc: u32,
+) -> impl Iterator<Item = u32> {
     acc += a;
     yield_!(acc);
     acc += b;
@@ -137,7 +153,10 @@ unsafe fn from_raw(p: *const u32, n: usize) -> impl Iterator<Item = u32> {
 fn generics_where_clauses_impl_trait_patterns_unsafe() {
     assert_eq!(generic(vec![1, 2, 3], ',').collect::<String>(), "1,2,3");
     assert_eq!(impl_trait_arg([1, 2], 3).collect::<Vec<_>>(), [3, 6]);
-    assert_eq!(patterns((1, 2), Bag { items: vec![0; 5] }, [7, 8, 9], 10).collect::<Vec<_>>(), [11, 13, 12]);
+    assert_eq!(
+        patterns((1, 2), Bag { items: vec![0; 5] }, [7, 8, 9], 10).collect::<Vec<_>>(),
+        [11, 13, 12]
+    );
     let data = [4, 5, 6];
     // SAFETY: `data` holds 3 elements and outlives the iterator.
     let v: Vec<_> = unsafe { from_raw(data.as_ptr(), 3) }.collect();
@@ -145,7 +164,9 @@ fn generics_where_clauses_impl_trait_patterns_unsafe() {
 }
 
 #[generator]
-fn generic_coroutine<T: Clone + PartialEq>(target: T) -> impl Generator<T, Yield = usize, Return = (usize, T)> {
+fn generic_coroutine<T: Clone + PartialEq>(
+    target: T,
+) -> impl Generator<T, Yield = usize, Return = (usize, T)> {
     let mut n = 0;
     loop {
         let got = yield_!(n);
@@ -159,9 +180,15 @@ fn generic_coroutine<T: Clone + PartialEq>(target: T) -> impl Generator<T, Yield
 #[test]
 fn generic_generator_form() {
     let mut g = pin!(generic_coroutine("stop"));
-    assert_eq!(g.as_mut().resume("first is dropped"), GeneratorState::Yielded(0));
+    assert_eq!(
+        g.as_mut().resume("first is dropped"),
+        GeneratorState::Yielded(0)
+    );
     assert_eq!(g.as_mut().resume("go"), GeneratorState::Yielded(1));
-    assert_eq!(g.as_mut().resume("stop"), GeneratorState::Complete((2, "stop")));
+    assert_eq!(
+        g.as_mut().resume("stop"),
+        GeneratorState::Complete((2, "stop"))
+    );
 }
 
 mod visibility {
@@ -180,7 +207,12 @@ mod visibility {
 
 #[test]
 fn visibility_is_kept() {
-    assert_eq!(visibility::public().chain(visibility::crate_visible()).collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(
+        visibility::public()
+            .chain(visibility::crate_visible())
+            .collect::<Vec<_>>(),
+        [1, 2]
+    );
 }
 
 /// Arguments are moved into the generator whole, like an `async fn`'s:
@@ -203,7 +235,13 @@ fn unused_arguments_live_as_long_as_the_generator() {
         yield_!(pair.used);
     }
     let (a, b) = (Cell::new(false), Cell::new(false));
-    let it = g(Guard(&a), Pair { used: 1, _guard: Guard(&b) });
+    let it = g(
+        Guard(&a),
+        Pair {
+            used: 1,
+            _guard: Guard(&b),
+        },
+    );
     assert!(!a.get() && !b.get(), "arguments are held by the generator");
     drop(it);
     assert!(a.get() && b.get());

@@ -2,7 +2,10 @@
 //! values, resume arguments, recursion, linear time and no stack growth at
 //! depth 1,000,000, and cleanup order through a delegation chain.
 
-use cogen::{async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator, GeneratorState, Stream};
+use cogen::{
+    async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator,
+    GeneratorState, Stream,
+};
 use futures::StreamExt;
 use std::cell::RefCell;
 use std::pin::pin;
@@ -65,7 +68,11 @@ struct Tree {
 fn balanced(lo: u32, hi: u32) -> Option<Box<Tree>> {
     (lo < hi).then(|| {
         let mid = lo + (hi - lo) / 2;
-        Box::new(Tree { value: mid, left: balanced(lo, mid), right: balanced(mid + 1, hi) })
+        Box::new(Tree {
+            value: mid,
+            left: balanced(lo, mid),
+            right: balanced(mid + 1, hi),
+        })
     })
 }
 
@@ -178,7 +185,9 @@ fn async_depth_one_million() {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
         .spawn(|| {
-            let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 let mut s = pin!(achain(DEEP));
                 let mut expected = 0;
@@ -253,7 +262,10 @@ fn partially_consumed_and_finished_iterator_delegates() {
         it.next();
         yield_from!(it);
     }
-    assert_eq!(rest(Box::new([1, 2, 3].into_iter())).collect::<Vec<_>>(), [2, 3]);
+    assert_eq!(
+        rest(Box::new([1, 2, 3].into_iter())).collect::<Vec<_>>(),
+        [2, 3]
+    );
 
     #[generator]
     fn resume_started() -> impl Iterator<Item = u64> {
@@ -310,7 +322,10 @@ fn closing_a_generator_form_closes_its_delegates_first() {
     let mut gen = Box::pin(g(l.clone()));
     assert_eq!(gen.as_mut().resume(()), GeneratorState::Yielded(0));
     gen.as_mut().close();
-    assert_eq!(*l.borrow(), ["close leaf", "close middle", "close top", "close g"]);
+    assert_eq!(
+        *l.borrow(),
+        ["close leaf", "close middle", "close top", "close g"]
+    );
 }
 
 #[test]
