@@ -204,15 +204,17 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
         };
         let name = seg.ident.to_string();
         let known = match (kind, name.as_str()) {
-            (Kind::Sync, "Iterator") | (Kind::Async, "Stream") => Some(false),
+            // The fused variants are implemented too; name them to use them.
+            (Kind::Sync, "Iterator" | "FusedIterator")
+            | (Kind::Async, "Stream" | "FusedStream") => Some(false),
             (Kind::Sync, "Generator") | (Kind::Async, "AsyncGenerator") => Some(true),
-            (Kind::Sync, "Stream" | "AsyncGenerator") => {
+            (Kind::Sync, "Stream" | "FusedStream" | "AsyncGenerator") => {
                 return Err(syn::Error::new(
                     seg.ident.span(),
                     format!("`{name}` is the async form: use #[async_generator] for it"),
                 ))
             }
-            (Kind::Async, "Iterator" | "Generator") => {
+            (Kind::Async, "Iterator" | "FusedIterator" | "Generator") => {
                 return Err(syn::Error::new(
                     seg.ident.span(),
                     format!("`{name}` is the sync form: use #[generator] for it"),

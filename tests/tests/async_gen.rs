@@ -192,7 +192,7 @@ fn fused_and_terminated() {
 
 // `FusedStream` is implemented; name it in the return type to use it.
 #[async_generator]
-fn ticks_now(n: u32) -> impl Stream<Item = u32> + cogen::FusedStream {
+fn ticks_now(n: u32) -> impl cogen::FusedStream<Item = u32> {
     for i in 0..n {
         yield_!(i);
     }

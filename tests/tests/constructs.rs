@@ -107,8 +107,9 @@ fn nested_blocks() -> impl Iterator<Item = i32> {
         }
     };
     yield_!(x);
-    let y = if x > 5 { yield_!(-1) } else { () };
-    let () = y;
+    if x > 5 {
+        yield_!(-1)
+    }
     let z = match x {
         20 => {
             yield_!(-2);
@@ -297,6 +298,21 @@ fn fib() -> impl Iterator<Item = u64> {
         yield_!(a);
         (a, b) = (b, a + b);
     }
+}
+
+#[generator]
+fn fused(n: u8) -> impl std::iter::FusedIterator<Item = u8> {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+#[test]
+fn fused_iterator_form() {
+    fn needs_fused<I: std::iter::FusedIterator>(i: I) -> usize {
+        i.count()
+    }
+    assert_eq!(needs_fused(fused(3)), 3);
 }
 
 #[test]

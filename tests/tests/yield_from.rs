@@ -19,7 +19,7 @@ fn mixed() -> impl Iterator<Item = u32> {
     let unit: () = yield_from!([5]);
     let () = unit;
     for i in 0..2 {
-        yield_from!(std::iter::repeat(10 + i).take(2));
+        yield_from!(std::iter::repeat_n(10 + i, 2));
     }
 }
 
