@@ -3,10 +3,10 @@
 //! re-exports them with the runtime they expand to.
 //!
 //! The expansion is a one-way pipeline, one file a step:
-//! [`parse`] the attribute and the function into a typed model →
-//! [`analyse`] the body (find yields, misuse) →
-//! [`lower`] the body into an `async` block's code →
-//! [`emit`] the function around it.
+//! `parse.rs` reads the attribute and the function into a typed model →
+//! `analyse.rs` reads the body (finds yields, delegation, defers, misuse) →
+//! `lower.rs` rewrites the body into an `async` block's code →
+//! `emit.rs` puts the function back together around it.
 
 mod analyse;
 mod emit;

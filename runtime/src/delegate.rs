@@ -437,12 +437,12 @@ pub struct Wrap<T>(pub T);
 /// method resolution (`(&&&Wrap(x)).__cogen_pick()`), which tries the
 /// receiver with the most references first.
 pub struct PickGen;
-/// See [`PickGen`].
+/// See `PickGen`.
 pub struct PickStream;
-/// See [`PickGen`].
+/// See `PickGen`.
 pub struct PickIter;
 
-/// See [`PickGen`].
+/// See `PickGen`.
 pub trait ViaGen<Y, R, U> {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickGen {
@@ -451,7 +451,7 @@ pub trait ViaGen<Y, R, U> {
 }
 impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&Wrap<T> {}
 
-/// See [`PickGen`].
+/// See `PickGen`.
 pub trait ViaStream {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickStream {
@@ -460,7 +460,7 @@ pub trait ViaStream {
 }
 impl<T: Stream> ViaStream for &Wrap<T> {}
 
-/// See [`PickGen`].
+/// See `PickGen`.
 pub trait ViaIter {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickIter {

@@ -1,8 +1,9 @@
 //! Generator functions for stable Rust.
 //!
 //! `#[generator]` turns a function body into a resumable state machine that
-//! yields values with [`yield_!`]; `#[async_generator]` does the same for a
-//! body that also `.await`s, producing a [`Stream`].
+//! yields values with [`yield_!`], delegates with [`yield_from!`] and cleans
+//! up with [`defer!`]; `#[async_generator]` does the same for a body that also
+//! `.await`s, producing a [`Stream`].
 //!
 //! ```
 //! use cogen::{generator, yield_};
@@ -21,54 +22,145 @@
 //!
 //! # The model
 //!
-//! * **Lazy.** Calling a generator function runs nothing; the body starts on
-//!   the first `next` / `resume` / `poll_next`.
 //! * **Forms.** The return type says what you get: `impl Iterator<Item = Y>`
 //!   and `impl Generator<R, Yield = Y, Return = T>` for `#[generator]`;
 //!   `impl Stream<Item = Y>` and `impl AsyncGenerator<R, Yield = Y, Return = T>`
 //!   for `#[async_generator]`. Extra bounds (`+ Send`, `+ 'a`, `+ use<..>`)
-//!   are kept as written.
+//!   are kept as written. `FusedIterator` / `FusedStream` may be named
+//!   instead of `Iterator` / `Stream`, and `impl Stream<Item = Y> +
+//!   AsyncGenerator<Yield = Y, Return = ()>` is a stream that can also be
+//!   [closed](AsyncGenerator::close). The macro adds a [`Delegable`] bound to
+//!   the return type, which lets [`yield_from!`] resume the generator
+//!   directly.
+//! * **Lazy.** Calling a generator function runs nothing; the body starts on
+//!   the first `next` / `resume` / `poll_next`.
 //! * **Resume arguments.** `yield_!(v)` evaluates to the argument of the
 //!   next `resume`. The first resume's argument is dropped: no `yield_!` has
-//!   run yet to receive it (JavaScript's rule).
+//!   run yet to receive it (JavaScript's rule; Python insists on `None`).
+//!   Prime a coroutine that needs input with a first `yield_!`.
+//! * **Return values.** A `Generator` / `AsyncGenerator` body ends with its
+//!   `Return` value (`return` and `?` work as in any function); an
+//!   `Iterator` / `Stream` body ends with `()`.
 //! * **Borrows across yields** of the body's own locals and arguments work:
 //!   the body is compiled by rustc as an `async` block, a self-referential
 //!   state machine.
 //! * **Fused.** After completion, `next` returns `None` and `poll_next`
-//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine` does.
+//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine`'s does.
 //! * **Panics** propagate to the caller of `next` / `resume` / `poll_next`;
 //!   the generator is finished afterwards (`None` from then on), never
-//!   resumed in a torn state.
+//!   resumed in a torn state. [`defer!`] blocks do not run on panic (the
+//!   body's destructors do, as the panic unwinds).
 //! * **Send.** A generator is `Send` exactly when what it holds across
 //!   `yield_!` (and `.await`) is; it is always `Sync`, since it has no `&self`
 //!   methods that could observe its state.
 //! * **Allocation.** The `impl Generator`, `impl AsyncGenerator` and
 //!   `impl Stream` forms allocate nothing. The `impl Iterator` form boxes its
 //!   state once, at creation, because `Iterator::next` takes `&mut self` and
-//!   the state may borrow from itself; it needs the `alloc` feature (default).
+//!   the state may borrow from itself; it needs the `alloc` feature
+//!   (default).
+//!
+//! # Delegation and recursion
+//!
+//! [`yield_from!`] yields every item of another generator, iterator or
+//! stream and evaluates to its return value. A delegate that is itself a
+//! cogen generator is resumed directly by the outermost generator's driver,
+//! so a recursion of any depth costs O(1) per item and no native stack (a
+//! chain 1,000,000 deep runs on a small thread stack). The `impl Iterator`
+//! form recurses as is; the inline forms box a recursive call, as a
+//! recursive `async fn` does: `yield_from!(Box::pin(walk(child)))`.
+//!
+//! # Cleanup and cancellation
+//!
+//! [`defer!`] registers cleanup for the rest of its block: it runs exactly
+//! once when the block is left, whatever the way (its end, `return`, `?`,
+//! `break` / `continue`, completion), and also when the generator is stopped
+//! early: dropping a suspended generator, or calling
+//! [`Generator::close`] / [`AsyncGenerator::close`], resumes it in a closing
+//! mode where every yield point leaves its block instead of suspending, so
+//! the pending cleanups run innermost first (active delegates before their
+//! delegator), then the locals drop.
+//!
+//! ```
+//! use cogen::{defer, generator, yield_};
+//! use std::cell::RefCell;
+//!
+//! #[generator]
+//! fn rows<'a>(log: &'a RefCell<Vec<&'static str>>) -> impl Iterator<Item = u32> + 'a {
+//!     log.borrow_mut().push("open");
+//!     defer! { log.borrow_mut().push("close"); }
+//!     for i in 0.. {
+//!         yield_!(i);
+//!     }
+//! }
+//!
+//! let log = RefCell::new(vec![]);
+//! for r in rows(&log) {
+//!     if r == 2 {
+//!         break; // the generator is dropped here, suspended: "close" runs
+//!     }
+//! }
+//! assert_eq!(*log.borrow(), ["open", "close"]);
+//! ```
+//!
+//! In an `#[async_generator]` the cleanup may `.await`;
+//! `close().await` runs it to completion. Drop cannot wait: when an async
+//! generator is dropped, its cleanup runs until its first `.await` that is
+//! not ready, and the rest is abandoned (its locals are dropped). Close
+//! explicitly when the cleanup must finish.
+//!
+//! # Coming from elsewhere
+//!
+//! | you wrote | in cogen |
+//! |---|---|
+//! | async-stream: `stream! { yield x; }` | `#[async_generator] fn s() -> impl Stream<Item = T> { yield_!(x); }` |
+//! | async-stream: `try_stream! { ..? }` | `#[async_generator(try)]`, `?` as usual |
+//! | async-stream: `for await x in s` | `#[for_await] for x in s` |
+//! | genawaiter: `Gen::new(\|co\| async move { co.yield_(x).await; })` | `#[generator] fn g() -> impl Generator<..> { yield_!(x); }` |
+//! | genawaiter: `gen.resume_with(v)` | `g.as_mut().resume(v)` |
+//! | Python: `x = yield v`, `gen.send(x)` | `let x = yield_!(v);`, `g.as_mut().resume(x)` |
+//! | Python: `r = yield from sub()` | `let r = yield_from!(sub());` |
+//! | Python: `try: .. finally: ..`, `gen.close()` | `defer! { .. }`, `g.as_mut().close()` |
+//! | Python: `async for` / `aclose()` | `#[for_await] for`, `close().await` |
+//! | JavaScript: `function*`, `yield* inner()` | `#[generator]`, `yield_from!(inner())` |
+//! | JavaScript: `gen.return()` runs `finally` | dropping or closing runs `defer!` |
+//! | C#: `yield return x` / `finally` on `Dispose` | `yield_!(x)` / `defer!` on drop |
 //!
 //! # What the macro expands to
 //!
 //! ```text
 //! #[generator]
 //! fn count(n: u64) -> impl Iterator<Item = u64> {
-//!     for i in 0..n { yield_!(i); }
+//!     for i in 0..n {
+//!         yield_!(i);
+//!     }
 //! }
 //! ```
-//! becomes (`cargo expand` shows the same, modulo hygiene)
+//! becomes (this is `cargo expand`'s output, abridged):
 //! ```text
-//! fn count(n: u64) -> impl Iterator<Item = u64> {
+//! fn count(n: u64) -> impl Iterator<Item = u64> + ::cogen::Delegable<u64> {
 //!     ::cogen::__private::boxed(::cogen::__private::new::<u64, (), (), _, _>(
-//!         false,
+//!         false, // no cleanup to run on close
 //!         move |__co| async move {
-//!             let n = n;
-//!             for i in 0..n {
-//!                 ::cogen::__private::Co::yield_(&__co, i).await;
+//!             let n = n; // arguments move in whole, as in an `async fn`
+//!             'generator_body: {
+//!                 for i in 0..n {
+//!                     // never runs: a label cannot be reached from a nested
+//!                     // closure or `async` block, so a `yield_!` that some
+//!                     // other macro moved into one fails to compile
+//!                     if false { break 'generator_body ::cogen::__private::never() }
+//!                     ::cogen::__private::Co::yield_(&__co, { let v: u64 = i; v }).await;
+//!                 }
 //!             }
 //!         },
 //!     ))
 //! }
 //! ```
+//! The `async` block is driven by the runtime's `Machine` (in `machine.rs`):
+//! each `yield_!` is an `.await` on a future that hands the value to the
+//! driver through the `Context`'s waker and stays pending until the next
+//! resume. A `defer!` splits its block: the code after it runs in a labelled
+//! block whose every exit (`return`, `?`, `break`, the close path of a yield)
+//! first leaves the block, the cleanup runs, and then the exit is replayed.
 #![no_std]
 #![warn(missing_docs)]
 
