@@ -41,11 +41,10 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
                     subpat: None,
                     ..
                 }) => {
-                    let mutability = mutability.take();
-                    rebind.push(quote! {
-                        #[allow(clippy::redundant_locals)]
-                        let #mutability #ident = #ident;
-                    });
+                    // Mentioning the whole binding makes the body capture it
+                    // whole, without a second copy in the state.
+                    let _ = mutability;
+                    rebind.push(quote!(let _ = &#ident;));
                 }
                 pat => {
                     let name = Ident::new(&format!("__cogen_arg{i}"), Span::mixed_site());
