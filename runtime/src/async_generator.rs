@@ -10,7 +10,7 @@ use core::task::{Context, Poll};
 use futures_core::{FusedStream, Stream};
 
 use crate::generator::{resumed_after_completion, GeneratorState, LastItem};
-use crate::machine::{Co, Machine, Step};
+use crate::machine::{Machine, Step};
 
 /// A generator whose body can `.await`: the polling counterpart of
 /// [`Generator`](crate::Generator). With `R = ()` it is usually consumed as a
@@ -146,9 +146,8 @@ impl<G: AsyncGenerator<R>, R> Future for Close<'_, G, R> {
     }
 }
 
-impl<F, Fut, Y, R> AsyncGenerator<R> for Machine<F, Fut, Y, R>
+impl<Fut, Y, R> AsyncGenerator<R> for Machine<Fut, Y, R>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
     type Yield = Y;
@@ -173,9 +172,8 @@ where
     }
 }
 
-impl<F, Fut, Y> Stream for Machine<F, Fut, Y, ()>
+impl<Fut, Y> Stream for Machine<Fut, Y, ()>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
@@ -192,9 +190,8 @@ where
     }
 }
 
-impl<F, Fut, Y> FusedStream for Machine<F, Fut, Y, ()>
+impl<Fut, Y> FusedStream for Machine<Fut, Y, ()>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {

@@ -31,7 +31,9 @@ type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool) -> Ra
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
-/// in the chain.
+/// in the chain. Aligned to 16 so that a pointer to it has four spare bits
+/// (see `Chain`).
+#[repr(align(16))]
 pub struct Link<Y, R> {
     delegate: NonNull<()>,
     resume: ResumeFn<Y, R>,
@@ -45,12 +47,85 @@ pub struct Link<Y, R> {
 // only ever move between threads together with everything they point to.
 unsafe impl<Y, R> Send for Link<Y, R> {}
 
-/// The active delegate chain of a root generator: its innermost link.
-pub(crate) struct Chain<Y, R>(pub(crate) Option<NonNull<Link<Y, R>>>);
+/// The active delegate chain of a root generator (its innermost link), with
+/// the machine's phase and cleanup flag packed into the pointer's low bits,
+/// which a `Link`'s alignment leaves free (see `Machine::storage`).
+pub(crate) struct Chain<Y, R> {
+    tagged: *mut Link<Y, R>,
+}
 
 // SAFETY: the links are in the root's own future (transitively), so they
 // move with it; the root is `Send` only if that future is.
 unsafe impl<Y, R> Send for Chain<Y, R> {}
+
+/// Where a machine stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    /// Created; the body has not run (its future holds the arguments).
+    Unstarted = 0,
+    Running = 1,
+    /// A close has started: every later poll continues it.
+    Closing = 2,
+    /// Completed as a `yield_from!` delegate; the return value waits.
+    Returned = 3,
+    /// Completed, panicked or closed: nothing is left.
+    Done = 4,
+}
+
+const PHASE: usize = 0b0111;
+/// The body has cleanup (`defer!`, delegation) that closing must run by
+/// resuming it; without, closing is just dropping the future.
+const CLEANUP: usize = 0b1000;
+const FLAGS: usize = PHASE | CLEANUP;
+const _: () = assert!(core::mem::align_of::<Link<u8, ()>>() > FLAGS);
+
+impl<Y, R> Chain<Y, R> {
+    pub(crate) fn new(cleanup: bool) -> Self {
+        let bits = Phase::Unstarted as usize | if cleanup { CLEANUP } else { 0 };
+        Chain {
+            tagged: core::ptr::without_provenance_mut(bits),
+        }
+    }
+
+    #[inline(always)]
+    fn flags(&self) -> usize {
+        self.tagged.addr() & FLAGS
+    }
+
+    #[inline(always)]
+    pub(crate) fn top(&self) -> Option<NonNull<Link<Y, R>>> {
+        NonNull::new(self.tagged.map_addr(|a| a & !FLAGS))
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_top(&mut self, top: Option<NonNull<Link<Y, R>>>) {
+        let flags = self.flags();
+        self.tagged = match top {
+            Some(p) => p.as_ptr().map_addr(|a| a | flags),
+            None => core::ptr::without_provenance_mut(flags),
+        };
+    }
+
+    pub(crate) fn cleanup(&self) -> bool {
+        self.flags() & CLEANUP != 0
+    }
+
+    #[inline(always)]
+    pub(crate) fn phase(&self) -> Phase {
+        match self.flags() & PHASE {
+            0 => Phase::Unstarted,
+            1 => Phase::Running,
+            2 => Phase::Closing,
+            3 => Phase::Returned,
+            _ => Phase::Done,
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn set_phase(&mut self, phase: Phase) {
+        self.tagged = self.tagged.map_addr(|a| (a & !PHASE) | phase as usize);
+    }
+}
 
 /// What resuming a delegate produced.
 pub enum Raw<Y, R> {
@@ -136,19 +211,18 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
 }
 
 /// The machine's own body, as a delegate.
-unsafe fn resume_machine<F, Fut, Y, R>(
+unsafe fn resume_machine<Fut, Y, R>(
     data: NonNull<()>,
     waker: &Waker,
     arg: &mut Option<R>,
     closing: bool,
 ) -> Raw<Y, R>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
-    // SAFETY: `data` was made from a pinned `Machine<F, Fut, Y, R>` by
+    // SAFETY: `data` was made from a pinned `Machine<Fut, Y, R>` by
     // `__cogen_link`, and the chain contract keeps it alive and unaliased.
-    let m = unsafe { &mut *data.cast::<Machine<F, Fut, Y, R>>().as_ptr() };
+    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, R>>().as_ptr() };
     let mut cx = Context::from_waker(waker);
     if closing {
         // SAFETY: pinned, as above.
@@ -179,15 +253,14 @@ where
 
 // SAFETY: the pointer is the pinned machine, and `resume_machine` is its
 // resume function.
-unsafe impl<F, Fut, Y, R> Delegable<Y, R, Fut::Output> for Machine<F, Fut, Y, R>
+unsafe impl<Fut, Y, R> Delegable<Y, R, Fut::Output> for Machine<Fut, Y, R>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
         // SAFETY: only turned into a pointer; the machine stays pinned.
         let m = unsafe { self.get_unchecked_mut() };
-        (NonNull::from(m).cast(), resume_machine::<F, Fut, Y, R>)
+        (NonNull::from(m).cast(), resume_machine::<Fut, Y, R>)
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
@@ -199,22 +272,21 @@ where
 /// An `impl Iterator` generator as a delegate: it ends the way its
 /// `Iterator::next` does (a `try` body's error is its last item).
 #[cfg(feature = "alloc")]
-unsafe fn resume_boxed<F, Fut, Y>(
+unsafe fn resume_boxed<Fut, Y>(
     data: NonNull<()>,
     waker: &Waker,
     _: &mut Option<()>,
     closing: bool,
 ) -> Raw<Y, ()>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
     // SAFETY: as in `resume_machine`.
-    match unsafe { resume_machine::<F, Fut, Y, ()>(data, waker, &mut Some(()), closing) } {
+    match unsafe { resume_machine::<Fut, Y, ()>(data, waker, &mut Some(()), closing) } {
         Raw::Complete if !closing => {
             // SAFETY: as in `resume_machine`.
-            let m = unsafe { &mut *data.cast::<Machine<F, Fut, Y, ()>>().as_ptr() };
+            let m = unsafe { &mut *data.cast::<Machine<Fut, Y, ()>>().as_ptr() };
             match m
                 .is_finished()
                 .then(|| m.take_return_if_any())
@@ -232,15 +304,14 @@ where
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
 // its resume function.
 #[cfg(feature = "alloc")]
-unsafe impl<F, Fut, Y> Delegable<Y> for crate::generator::Boxed<Machine<F, Fut, Y, ()>>
+unsafe impl<Fut, Y> Delegable<Y> for crate::generator::Boxed<Machine<Fut, Y, ()>>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
         let (data, _) = self.get_mut().machine().__cogen_link();
-        (data, resume_boxed::<F, Fut, Y>)
+        (data, resume_boxed::<Fut, Y>)
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}

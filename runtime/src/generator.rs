@@ -6,7 +6,7 @@ use core::iter::FusedIterator;
 use core::pin::Pin;
 use core::task::{Context, Waker};
 
-use crate::machine::{Co, Machine, Step};
+use crate::machine::{Machine, Step};
 
 /// The result of resuming a generator: it either yielded a value and can be
 /// resumed again, or completed with its return value.
@@ -155,9 +155,8 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
 /// not a yield means the body awaited a foreign future, which the macro
 /// rejects wherever it can see it.
 #[inline(always)]
-fn resume_sync<F, Fut, Y, R>(m: Pin<&mut Machine<F, Fut, Y, R>>, arg: R) -> Step<Y, Fut::Output>
+fn resume_sync<Fut, Y, R>(m: Pin<&mut Machine<Fut, Y, R>>, arg: R) -> Step<Y, Fut::Output>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
     let mut cx = Context::from_waker(Waker::noop());
@@ -173,9 +172,8 @@ fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 
-impl<F, Fut, Y, R> Generator<R> for Machine<F, Fut, Y, R>
+impl<Fut, Y, R> Generator<R> for Machine<Fut, Y, R>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
     type Yield = Y;
@@ -241,22 +239,20 @@ impl<M> Boxed<M> {
 }
 
 #[cfg(feature = "alloc")]
-impl<F, Fut, Y> Boxed<Machine<F, Fut, Y, ()>>
+impl<Fut, Y> Boxed<Machine<Fut, Y, ()>>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
 {
     /// Pins `machine` on the heap.
     #[inline]
-    pub fn new(machine: Machine<F, Fut, Y, ()>) -> Self {
+    pub fn new(machine: Machine<Fut, Y, ()>) -> Self {
         Boxed(alloc::boxed::Box::pin(machine))
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<F, Fut, Y> Iterator for Boxed<Machine<F, Fut, Y, ()>>
+impl<Fut, Y> Iterator for Boxed<Machine<Fut, Y, ()>>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
@@ -273,9 +269,8 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<F, Fut, Y> FusedIterator for Boxed<Machine<F, Fut, Y, ()>>
+impl<Fut, Y> FusedIterator for Boxed<Machine<Fut, Y, ()>>
 where
-    F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {

@@ -313,12 +313,12 @@ pub mod __private {
 
     /// Builds a generator whose body yields `Y`, receives `R` and ends with `T`.
     #[inline(always)]
-    pub fn new<Y, R, T, F, Fut>(cleanup: bool, body: F) -> Machine<F, Fut, Y, R>
+    pub fn new<Y, R, T, F, Fut>(cleanup: bool, body: F) -> Machine<Fut, Y, R>
     where
         F: FnOnce(Co<Y, R>) -> Fut,
         Fut: Future<Output = T>,
     {
-        Machine::new(cleanup, body)
+        Machine::new(cleanup, body(Co::new()))
     }
 
     /// `#[for_await]`: the next item of a pinned stream.
@@ -436,9 +436,8 @@ pub mod __private {
     /// The `impl Iterator` form.
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn boxed<F, Fut, Y>(machine: Machine<F, Fut, Y, ()>) -> Boxed<Machine<F, Fut, Y, ()>>
+    pub fn boxed<Fut, Y>(machine: Machine<Fut, Y, ()>) -> Boxed<Machine<Fut, Y, ()>>
     where
-        F: FnOnce(Co<Y, ()>) -> Fut,
         Fut: Future,
     {
         Boxed::new(machine)

@@ -32,7 +32,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use crate::delegate::{Chain, Link, Raw};
+use crate::delegate::{Chain, Link, Phase, Raw};
 
 /// What passes between the driver and the body in one resume.
 pub enum Slot<Y, R> {
@@ -152,6 +152,12 @@ pub struct Co<Y, R> {
 }
 
 impl<Y, R> Co<Y, R> {
+    pub(crate) fn new() -> Self {
+        Co {
+            _types: PhantomData,
+        }
+    }
+
     /// `yield_!(value)`: the returned future hands `value` out and evaluates
     /// to the next resume argument.
     #[inline(always)]
@@ -260,16 +266,6 @@ impl<Y, R> Future for Park<Y, R> {
     }
 }
 
-enum State<F, Fut, T> {
-    /// Not started: holds the closure that builds the body's future.
-    Init(F),
-    Running(Fut),
-    /// Completed as a `yield_from!` delegate: the return value waits for
-    /// the delegating body to take it.
-    Returned(T),
-    Done,
-}
-
 /// What one poll of the body produced.
 pub enum Step<Y, T> {
     Yielded(Y),
@@ -282,55 +278,55 @@ pub enum Step<Y, T> {
 
 /// A generator: the body's future, and where it stands.
 ///
-/// `F` builds the body's future from a [`Co`]; `Fut` is that future; `Y` and
+/// `Fut` is the body's future (an `async` block the macro built); `Y` and
 /// `R` are the yield and resume types. The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
-pub struct Machine<F, Fut: Future, Y, R> {
-    state: State<F, Fut, Fut::Output>,
-    /// The innermost active `yield_from!` delegate of this generator, when it
-    /// is the one being driven (the root). Each link points to the next
-    /// outer one, through pinned futures of the chain's bodies: the chain
-    /// costs no allocation and no native stack, whatever its depth.
-    top: Chain<Y, R>,
-    /// The body is suspended at a yield and the next resume's argument is
-    /// its answer (otherwise it waits in a foreign `.await`, or has not run).
-    at_yield: bool,
-    /// A close has started and its cleanup is waiting in an `.await`.
-    /// Every later poll continues the close.
-    closing: bool,
-    /// Whether the body has cleanup (`defer!`, delegation) that closing must
-    /// run by resuming it; without, closing is just dropping the future.
-    cleanup: bool,
+pub struct Machine<Fut: Future, Y, R> {
+    /// The body's future while the phase is `Unstarted`, `Running` or
+    /// `Closing`; its return value while `Returned`; nothing when `Done`.
+    /// A union and not an enum: the phase lives in `chain`'s spare bits
+    /// (an `async` block offers no niche for an enum's tag), which keeps a
+    /// counting generator's whole state at 56 bytes.
+    storage: Storage<Fut, Fut::Output>,
+    /// The phase, whether closing must run cleanup, and the innermost active
+    /// `yield_from!` delegate when this generator is the one being driven
+    /// (the root). Each link points to the next outer one, through pinned
+    /// futures of the chain's bodies: the chain costs no allocation and no
+    /// native stack, whatever its depth.
+    chain: Chain<Y, R>,
     _types: PhantomData<fn(Y) -> R>,
 }
 
-// SAFETY: `Machine` has no method taking `&self` that reads anything but the
-// discriminant of `state` (`is_finished`); every other access goes through
-// `&mut` or `Pin<&mut>`, so a shared reference gives no access to `F` or
-// `Fut`, and sharing one across threads cannot race (the reasoning of
+union Storage<Fut, T> {
+    fut: ManuallyDrop<Fut>,
+    ret: ManuallyDrop<T>,
+}
+
+// SAFETY: `Machine` has no method taking `&self` that reads anything but its
+// phase (`is_finished`); every other access goes through `&mut` or
+// `Pin<&mut>`, so a shared reference gives no access to `Fut` or its output,
+// and sharing one across threads cannot race (the reasoning of
 // `core::sync::Exclusive`). This lets `Send` generators be used where `Sync`
 // is also required, whatever the body holds.
-unsafe impl<F, Fut: Future, Y, R> Sync for Machine<F, Fut, Y, R> {}
+unsafe impl<Fut: Future, Y, R> Sync for Machine<Fut, Y, R> {}
 
 // The future is pinned structurally (see `poll_body`); everything else is
 // plain data. So `Machine` is `Unpin` exactly when the body's future is,
 // which an `async` block never is.
-impl<F, Fut: Future + Unpin, Y, R> Unpin for Machine<F, Fut, Y, R> {}
+impl<Fut: Future + Unpin, Y, R> Unpin for Machine<Fut, Y, R> {}
 
-impl<F, Fut, Y, R> Machine<F, Fut, Y, R>
+impl<Fut, Y, R> Machine<Fut, Y, R>
 where
-    F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future,
 {
-    /// A generator that will run `body(co)` when first resumed.
+    /// A generator that will run `body` when first resumed.
     #[inline]
-    pub fn new(cleanup: bool, body: F) -> Self {
+    pub fn new(cleanup: bool, body: Fut) -> Self {
         Machine {
-            state: State::Init(body),
-            top: Chain(None),
-            at_yield: false,
-            closing: false,
-            cleanup,
+            storage: Storage {
+                fut: ManuallyDrop::new(body),
+            },
+            chain: Chain::new(cleanup),
             _types: PhantomData,
         }
     }
@@ -340,21 +336,22 @@ where
     ///
     /// `arg` answers the last yield: it is taken only if the body (or the
     /// delegate) is suspended at a yield; an async body waiting in a foreign
-    /// `.await` does not want it. The argument of the very first resume is
-    /// dropped: no `yield_!` is there to receive it (as in JavaScript).
+    /// `.await` does not want it, and it is left in `arg`. The argument of
+    /// the very first resume is dropped when the body first yields: no
+    /// `yield_!` was there to receive it (as in JavaScript).
     #[inline(always)]
     pub fn step(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Step<Y, Fut::Output> {
-        // SAFETY: the future is never moved out of `state` while `Running`
-        // (only dropped in place), and `Init`'s closure is not pinned.
+        // SAFETY: the future is never moved out of `state` (only dropped in
+        // place).
         let this = unsafe { self.get_unchecked_mut() };
         loop {
-            let Some(link) = this.top.0 else {
+            let Some(link) = this.chain.top() else {
                 match this.step_own(cx, arg) {
-                    Own::Delegate(link) => this.top.0 = Some(link),
+                    Own::Delegate(link) => this.chain.set_top(Some(link)),
                     Own::Yielded(y) => return Step::Yielded(y),
                     Own::Complete(out) => return Step::Complete(out),
                     Own::Pending => return Step::Pending,
@@ -369,14 +366,16 @@ where
                 Raw::Yielded(y) => return Step::Yielded(y),
                 Raw::Pending => return Step::Pending,
                 // SAFETY: as above; the new link is the delegate's own.
-                Raw::Delegate(inner) => unsafe { this.top.0 = Some(Link::push(inner, link)) },
+                Raw::Delegate(inner) => unsafe {
+                    this.chain.set_top(Some(Link::push(inner, link)))
+                },
                 // SAFETY: as above.
                 Raw::Splice(inner, bottom) => unsafe {
-                    this.top.0 = Some(Link::splice(inner, bottom, link))
+                    this.chain.set_top(Some(Link::splice(inner, bottom, link)))
                 },
                 // The delegating body takes the return value and goes on.
                 // SAFETY: as above.
-                Raw::Complete => this.top.0 = unsafe { Link::up(link) },
+                Raw::Complete => this.chain.set_top(unsafe { Link::up(link) }),
             }
         }
     }
@@ -388,8 +387,8 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Own<Y, R, Fut::Output> {
-        match self.state {
-            State::Running(_) if self.closing => {
+        match self.chain.phase() {
+            Phase::Closing => {
                 // A close that is waiting in its cleanup: polling on finishes
                 // the close; nothing more is yielded.
                 // SAFETY: `self` is pinned (every caller holds it pinned).
@@ -398,34 +397,24 @@ where
                     Poll::Pending => Own::Pending,
                 };
             }
-            State::Running(_) => {}
-            State::Init(_) => {
-                drop(arg.take());
-                let State::Init(body) = core::mem::replace(&mut self.state, State::Done) else {
-                    unreachable!()
-                };
-                self.state = State::Running(body(Co {
-                    _types: PhantomData,
-                }));
-            }
-            State::Returned(_) | State::Done => return Own::Finished,
+            Phase::Unstarted => self.chain.set_phase(Phase::Running),
+            Phase::Running => {}
+            Phase::Returned | Phase::Done => return Own::Finished,
         }
-        let slot = if core::mem::replace(&mut self.at_yield, false) {
-            Slot::Resumed(
-                arg.take()
-                    .expect("cogen: resumed a generator without a resume argument"),
-            )
-        } else {
-            Slot::Empty
+        // The argument goes in; a body that is not at a yield leaves it.
+        let slot = match arg.take() {
+            Some(arg) => Slot::Resumed(arg),
+            None => Slot::Empty,
         };
         match self.poll_body(cx.waker(), slot) {
             (Poll::Ready(out), _) => {
                 self.finish();
                 Own::Complete(out)
             }
-            (Poll::Pending, Slot::Yielded(y)) => {
-                self.at_yield = true;
-                Own::Yielded(y)
+            (Poll::Pending, Slot::Yielded(y)) => Own::Yielded(y),
+            (Poll::Pending, Slot::Resumed(unused)) => {
+                *arg = Some(unused);
+                Own::Pending
             }
             (Poll::Pending, Slot::Delegate(link)) => Own::Delegate(link),
             (Poll::Pending, _) => Own::Pending,
@@ -435,31 +424,36 @@ where
     /// The active delegate chain of a generator that is itself becoming a
     /// delegate: handed to the new root, innermost and outermost link.
     pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
-        self.top.0.take()
+        let top = self.chain.top();
+        self.chain.set_top(None);
+        top
     }
 
     /// The return value of a generator that completed as a delegate.
     pub(crate) fn take_return(&mut self) -> Fut::Output {
-        match core::mem::replace(&mut self.state, State::Done) {
-            State::Returned(out) => out,
-            _ => panic!("cogen: `yield_from!` of a generator that had already completed"),
-        }
+        self.take_return_if_any().unwrap_or_else(|| {
+            panic!("cogen: `yield_from!` of a generator that had already completed")
+        })
     }
 
     /// The return value kept by `keep_return`, if any.
     pub(crate) fn take_return_if_any(&mut self) -> Option<Fut::Output> {
-        match core::mem::replace(&mut self.state, State::Done) {
-            State::Returned(out) => Some(out),
-            other => {
-                self.state = other;
-                None
-            }
+        if self.chain.phase() != Phase::Returned {
+            return None;
         }
+        self.chain.set_phase(Phase::Done);
+        // SAFETY: the phase was `Returned`, so `ret` holds the value; the
+        // phase now says the storage is empty, so it is not read again.
+        Some(unsafe { ManuallyDrop::take(&mut self.storage.ret) })
     }
 
     /// Keeps a delegate's return value for its delegating body.
     pub(crate) fn keep_return(&mut self, out: Fut::Output) {
-        self.state = State::Returned(out);
+        debug_assert!(self.chain.phase() == Phase::Done);
+        self.storage = Storage {
+            ret: ManuallyDrop::new(out),
+        };
+        self.chain.set_phase(Phase::Returned);
     }
 }
 
@@ -472,11 +466,11 @@ pub(crate) enum Own<Y, R, T> {
     Delegate(NonNull<Link<Y, R>>),
 }
 
-impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
+impl<Fut: Future, Y, R> Machine<Fut, Y, R> {
     /// Whether it completed, panicked or was closed.
     #[inline(always)]
     pub fn is_finished(&self) -> bool {
-        matches!(self.state, State::Done | State::Returned(_))
+        matches!(self.chain.phase(), Phase::Returned | Phase::Done)
     }
 
     /// Polls the running body once, with a frame holding `slot`; returns the
@@ -491,13 +485,12 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
         let frame_ptr: *mut Frame<'_, Y, R> = &mut frame;
         let waker = Frame::waker(frame_ptr);
         let mut cx = Context::from_waker(&waker);
-        let guard = FinishOnUnwind(&mut self.state);
-        let State::Running(fut) = &mut *guard.0 else {
-            unreachable!()
-        };
-        // SAFETY: the future lives inside the pinned machine and is only ever
-        // dropped in place (by `finish` or the machine's drop), never moved.
-        let poll = unsafe { Pin::new_unchecked(fut) }.poll(&mut cx);
+        let this: *mut Self = self;
+        let guard = FinishOnUnwind(this);
+        // SAFETY: the phase is `Running` or `Closing` (every caller checked),
+        // so `fut` holds the future; it lives inside the pinned machine and is
+        // only ever dropped in place (by `finish`), never moved.
+        let poll = unsafe { Pin::new_unchecked(&mut *(*this).storage.fut) }.poll(&mut cx);
         core::mem::forget(guard);
         // SAFETY: the waker (the only other user of `frame_ptr`) is no longer
         // lent out: the poll that borrowed it has returned.
@@ -505,10 +498,23 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
         (poll, slot)
     }
 
-    /// Drops the body's future, and with it the body's locals.
+    /// Drops the body's future (and with it the body's locals), or a return
+    /// value nobody took.
     #[inline]
     fn finish(&mut self) {
-        self.state = State::Done;
+        let phase = self.chain.phase();
+        // Done first: if a destructor panics, nothing is dropped twice.
+        self.chain.set_phase(Phase::Done);
+        // SAFETY: the phase says which field holds a value.
+        unsafe {
+            match phase {
+                Phase::Unstarted | Phase::Running | Phase::Closing => {
+                    ManuallyDrop::drop(&mut self.storage.fut)
+                }
+                Phase::Returned => ManuallyDrop::drop(&mut self.storage.ret),
+                Phase::Done => {}
+            }
+        }
     }
 
     /// Closes the generator: runs the body's pending cleanup to completion
@@ -518,29 +524,28 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
     pub fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: as in `step`.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.state {
-            State::Running(_) if this.cleanup => {}
-            State::Done => return Poll::Ready(()),
+        match this.chain.phase() {
+            Phase::Running | Phase::Closing if this.chain.cleanup() => {}
+            // Never started (no code runs), nothing to clean up, or done.
             _ => {
                 this.finish();
                 return Poll::Ready(());
             }
         }
-        this.closing = true;
+        this.chain.set_phase(Phase::Closing);
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
-        while let Some(link) = this.top.0 {
+        while let Some(link) = this.chain.top() {
             // SAFETY: as in `step`.
             match unsafe { Link::resume(link, cx.waker(), &mut None, true) } {
                 Raw::Pending => return Poll::Pending,
                 // SAFETY: as in `step`.
-                _ => this.top.0 = unsafe { Link::up(link) },
+                _ => this.chain.set_top(unsafe { Link::up(link) }),
             }
         }
         // A body at a yield takes its exit path now; one waiting in a foreign
         // `.await` (or in its cleanup's) continues it, and takes its exit
         // path at its next yield point.
-        this.at_yield = false;
         match this.poll_body(cx.waker(), Slot::Closing) {
             (Poll::Pending, Slot::Closing) => Poll::Pending,
             _ => {
@@ -553,31 +558,33 @@ impl<F, Fut: Future, Y, R> Machine<F, Fut, Y, R> {
     }
 }
 
-impl<F, Fut: Future, Y, R> Drop for Machine<F, Fut, Y, R> {
+impl<Fut: Future, Y, R> Drop for Machine<Fut, Y, R> {
     fn drop(&mut self) {
-        if !(self.cleanup && matches!(self.state, State::Running(_))) {
-            return;
+        if self.chain.cleanup() && matches!(self.chain.phase(), Phase::Running | Phase::Closing) {
+            // Dropping a suspended generator cancels it: its pending cleanup
+            // runs now. Drop cannot wait, so a cleanup that awaits something
+            // not ready is abandoned at that point.
+            let mut cx = Context::from_waker(Waker::noop());
+            // SAFETY: only `step_own` and `poll_close`, which take the machine
+            // pinned, leave `Unstarted`; so this machine has been pinned and,
+            // being dropped, will not move.
+            let _ = unsafe { Pin::new_unchecked(&mut *self) }.poll_close(&mut cx);
         }
-        // Dropping a suspended generator cancels it: its pending cleanup runs
-        // now. Drop cannot wait, so a cleanup that awaits something not ready
-        // is abandoned at that point, and the body's locals are dropped.
-        let mut cx = Context::from_waker(Waker::noop());
-        // SAFETY: the state is `Running`, which only `step` (taking
-        // `Pin<&mut Self>`) sets, so this machine has been pinned and, being
-        // dropped, has not moved since.
-        let this = unsafe { Pin::new_unchecked(&mut *self) };
-        if this.poll_close(&mut cx).is_pending() {
-            self.finish();
-        }
+        self.finish();
     }
 }
 
-struct FinishOnUnwind<'a, F, Fut, T>(&'a mut State<F, Fut, T>);
+/// Finishes the machine if the body panics while polled.
+struct FinishOnUnwind<Fut: Future, Y, R>(*mut Machine<Fut, Y, R>);
 
-impl<F, Fut, T> Drop for FinishOnUnwind<'_, F, Fut, T> {
+impl<Fut: Future, Y, R> Drop for FinishOnUnwind<Fut, Y, R> {
     #[cold]
     fn drop(&mut self) {
-        // Only reached while a panic from the body unwinds.
-        *self.0 = State::Done;
+        // Only reached while a panic from the body unwinds; the unwinding has
+        // dropped the body's live locals, and dropping the (poisoned) future
+        // drops nothing more.
+        // SAFETY: the pointer comes from the `&mut Machine` `poll_body` holds
+        // for the duration of the poll, whose borrow of the future has ended.
+        unsafe { (*self.0).finish() }
     }
 }
