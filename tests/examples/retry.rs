@@ -131,8 +131,15 @@ pub trait Clock {
 pub struct TokioClock(tokio::time::Instant);
 
 impl TokioClock {
+    /// A clock starting now.
     pub fn new() -> Self {
         TokioClock(tokio::time::Instant::now())
+    }
+}
+
+impl Default for TokioClock {
+    fn default() -> Self {
+        Self::new()
     }
 }
 
