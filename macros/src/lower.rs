@@ -216,10 +216,18 @@ impl Lowerer<'_, '_> {
                 { #path!(@__cogen_used); ::core::unreachable!() }
             });
         }
-        let tokens = self.macro_args(mac.tokens.clone());
         // Naming the user's path once more keeps their import of it used.
         let path = &mac.path;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
+        // A misplaced `defer!` is reported below; its body is not lowered.
+        let args = match ours {
+            Ours::Defer => Ok(TokenStream::new()),
+            _ => self.macro_args(mac.tokens.clone()),
+        };
+        let tokens = match args {
+            Ok(tokens) => tokens,
+            Err(error) => return Some(quote_spanned!(span=> { #used #error })),
+        };
         Some(match ours {
             Ours::Yield => {
                 let value = if tokens.is_empty() {
@@ -240,10 +248,13 @@ impl Lowerer<'_, '_> {
             // block (`visit_block_mut`); anywhere else it has no block to
             // guard.
             Ours::Defer => quote_spanned! {span=>
-                ::core::compile_error!(
-                    "`defer!` must be a statement of its own in a block of the generator body, \
-                     e.g. `defer! { cleanup(); }`: it runs when that block is left"
-                )
+                {
+                    #used
+                    ::core::compile_error!(
+                        "`defer!` must be a statement of its own in a block of the generator \
+                         body, e.g. `defer! { cleanup(); }`: it runs when that block is left"
+                    )
+                }
             },
         })
     }
@@ -467,8 +478,10 @@ impl Lowerer<'_, '_> {
     /// lowered as code, so that `?` and `return` in them leave a `defer!`
     /// scope properly; otherwise only cogen's macros in them are rewritten,
     /// and inside a `defer!` scope a `?` or `return` there is an error,
-    /// since it would skip the cleanup.
-    fn macro_args(&mut self, tokens: TokenStream) -> TokenStream {
+    /// since it would skip the cleanup: the error (`Err`) then replaces the
+    /// whole macro call, or that macro would report its own arguments,
+    /// which are no longer the user's, before `compile_error!` is expanded.
+    fn macro_args(&mut self, tokens: TokenStream) -> Result<TokenStream, TokenStream> {
         use syn::parse::Parser;
         use syn::punctuated::Punctuated;
         if !tokens.is_empty() {
@@ -478,21 +491,21 @@ impl Lowerer<'_, '_> {
                 for arg in args.iter_mut() {
                     self.visit_expr_mut(arg);
                 }
-                return args.to_token_stream();
+                return Ok(args.to_token_stream());
             }
         }
         if !self.scopes.is_empty() {
             if let Some(span) = early_exit_token(tokens.clone()) {
-                return syn::Error::new(
+                return Err(syn::Error::new(
                     span,
                     "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
                      arguments: cogen cannot see them to run the cleanup first; compute the value \
                      in a `let` before the macro",
                 )
-                .to_compile_error();
+                .to_compile_error());
             }
         }
-        self.tokens(tokens)
+        Ok(self.tokens(tokens))
     }
 
     /// Rewrites cogen macros inside another macro's tokens, where syn cannot
@@ -555,7 +568,10 @@ impl VisitMut for Lowerer<'_, '_> {
                 if let Some(tokens) = self.our_macro(&m.mac) {
                     *e = Expr::Verbatim(tokens);
                 } else {
-                    m.mac.tokens = self.macro_args(m.mac.tokens.clone());
+                    match self.macro_args(m.mac.tokens.clone()) {
+                        Ok(tokens) => m.mac.tokens = tokens,
+                        Err(error) => *e = Expr::Verbatim(error),
+                    }
                 }
             }
             // Their own state machines; the analysis rejected our macros there.
@@ -649,7 +665,13 @@ impl VisitMut for Lowerer<'_, '_> {
                 let semi = m.semi_token;
                 *s = Stmt::Expr(Expr::Verbatim(tokens), semi);
             } else {
-                m.mac.tokens = self.macro_args(m.mac.tokens.clone());
+                match self.macro_args(m.mac.tokens.clone()) {
+                    Ok(tokens) => m.mac.tokens = tokens,
+                    Err(error) => {
+                        let semi = m.semi_token;
+                        *s = Stmt::Expr(Expr::Verbatim(quote!({ #error })), semi);
+                    }
+                }
             }
             return;
         }
@@ -658,7 +680,11 @@ impl VisitMut for Lowerer<'_, '_> {
 
     fn visit_macro_mut(&mut self, m: &mut Macro) {
         // Macros in pattern or type position: only other macros' tokens.
-        m.tokens = self.macro_args(m.tokens.clone());
+        // An error stays in the arguments: a pattern or type cannot be
+        // replaced by `compile_error!`.
+        m.tokens = self
+            .macro_args(m.tokens.clone())
+            .unwrap_or_else(|error| error);
     }
 
     fn visit_item_mut(&mut self, i: &mut syn::Item) {
