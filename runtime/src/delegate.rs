@@ -31,9 +31,7 @@ type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool) -> Ra
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
-/// in the chain. Aligned to 16 so that a pointer to it has four spare bits
-/// (see `Chain`).
-#[repr(align(16))]
+/// in the chain.
 pub struct Link<Y, R> {
     delegate: NonNull<()>,
     resume: ResumeFn<Y, R>,
@@ -47,85 +45,12 @@ pub struct Link<Y, R> {
 // only ever move between threads together with everything they point to.
 unsafe impl<Y, R> Send for Link<Y, R> {}
 
-/// The active delegate chain of a root generator (its innermost link), with
-/// the machine's phase and cleanup flag packed into the pointer's low bits,
-/// which a `Link`'s alignment leaves free (see `Machine::storage`).
-pub(crate) struct Chain<Y, R> {
-    tagged: *mut Link<Y, R>,
-}
+/// The active delegate chain of a root generator: its innermost link.
+pub(crate) struct Chain<Y, R>(pub(crate) Option<NonNull<Link<Y, R>>>);
 
 // SAFETY: the links are in the root's own future (transitively), so they
 // move with it; the root is `Send` only if that future is.
 unsafe impl<Y, R> Send for Chain<Y, R> {}
-
-/// Where a machine stands.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Phase {
-    /// Created; the body has not run (its future holds the arguments).
-    Unstarted = 0,
-    Running = 1,
-    /// A close has started: every later poll continues it.
-    Closing = 2,
-    /// Completed as a `yield_from!` delegate; the return value waits.
-    Returned = 3,
-    /// Completed, panicked or closed: nothing is left.
-    Done = 4,
-}
-
-const PHASE: usize = 0b0111;
-/// The body has cleanup (`defer!`, delegation) that closing must run by
-/// resuming it; without, closing is just dropping the future.
-const CLEANUP: usize = 0b1000;
-const FLAGS: usize = PHASE | CLEANUP;
-const _: () = assert!(core::mem::align_of::<Link<u8, ()>>() > FLAGS);
-
-impl<Y, R> Chain<Y, R> {
-    pub(crate) fn new(cleanup: bool) -> Self {
-        let bits = Phase::Unstarted as usize | if cleanup { CLEANUP } else { 0 };
-        Chain {
-            tagged: core::ptr::without_provenance_mut(bits),
-        }
-    }
-
-    #[inline(always)]
-    fn flags(&self) -> usize {
-        self.tagged.addr() & FLAGS
-    }
-
-    #[inline(always)]
-    pub(crate) fn top(&self) -> Option<NonNull<Link<Y, R>>> {
-        NonNull::new(self.tagged.map_addr(|a| a & !FLAGS))
-    }
-
-    #[inline(always)]
-    pub(crate) fn set_top(&mut self, top: Option<NonNull<Link<Y, R>>>) {
-        let flags = self.flags();
-        self.tagged = match top {
-            Some(p) => p.as_ptr().map_addr(|a| a | flags),
-            None => core::ptr::without_provenance_mut(flags),
-        };
-    }
-
-    pub(crate) fn cleanup(&self) -> bool {
-        self.flags() & CLEANUP != 0
-    }
-
-    #[inline(always)]
-    pub(crate) fn phase(&self) -> Phase {
-        match self.flags() & PHASE {
-            0 => Phase::Unstarted,
-            1 => Phase::Running,
-            2 => Phase::Closing,
-            3 => Phase::Returned,
-            _ => Phase::Done,
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn set_phase(&mut self, phase: Phase) {
-        self.tagged = self.tagged.map_addr(|a| (a & !PHASE) | phase as usize);
-    }
-}
 
 /// What resuming a delegate produced.
 pub enum Raw<Y, R> {
@@ -482,7 +407,7 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
         // SAFETY: created by `Co`, awaited directly in the body (see
         // `Frame::current`).
         let slot = unsafe { &mut *crate::machine::current_slot::<Y, R>(cx) };
-        if let Slot::Closing = slot {
+        if let Slot::Closing | Slot::CloseNext = slot {
             return Poll::Ready(None);
         }
         if this.link.is_some() {
@@ -512,6 +437,7 @@ pub struct PickGen;
 pub struct PickStream;
 /// See `PickGen`.
 pub struct PickIter;
+// (and, for anything else, `PickNone`, whose bound fails with a clear error.)
 
 /// See `PickGen`.
 pub trait ViaGen<Y, R, U> {
@@ -538,7 +464,61 @@ pub trait ViaIter {
         PickIter
     }
 }
-impl<T> ViaIter for Wrap<T> {}
+impl<T: IntoIterator> ViaIter for Wrap<T> {}
+
+/// The last resort, reached only when `T` is none of the above: an
+/// inherent method on the receiver with no reference at all. Its bound
+/// always fails, with an error in the user's terms on their `yield_from!`
+/// (and the move out of the borrow is then never checked).
+impl<T> Wrap<T> {
+    #[doc(hidden)]
+    pub fn __cogen_pick(self) -> PickNone
+    where
+        T: NotDelegable,
+    {
+        match self.0.never() {}
+    }
+}
+
+/// See [`PickGen`]: `yield_from!` of something it cannot delegate to. No
+/// value of it exists.
+pub struct PickNone(core::convert::Infallible);
+
+impl PickNone {
+    #[doc(hidden)]
+    pub fn wrap<T, O>(self, _: Wrap<T>) -> Nothing<O> {
+        match self.0 {}
+    }
+}
+
+/// The bound of [`PickNone`]: implemented by no type, so that `yield_from!`
+/// of an unsuitable value is one error in the user's terms, and the
+/// delegation after it type-checks.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` cannot delegate to `{Self}`",
+    label = "not an iterator (`IntoIterator`), a generator, or in an #[async_generator] a `Stream`",
+    note = "`yield_from!` yields every item of an `IntoIterator`, of a `#[generator]` / \
+            `#[async_generator]` generator, or, in an #[async_generator], of a `Stream`"
+)]
+pub trait NotDelegable {
+    #[doc(hidden)]
+    fn never(self) -> core::convert::Infallible;
+}
+
+/// What [`PickNone`] would delegate to: no value of it exists.
+pub struct Nothing<O>(core::convert::Infallible, PhantomData<fn() -> O>);
+
+impl<Y, R, O> Source<Y, R> for Nothing<O> {
+    type Output = O;
+
+    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+        match self.0 {}
+    }
+
+    fn take_return(self: Pin<&mut Self>) -> O {
+        match self.0 {}
+    }
+}
 
 impl PickGen {
     #[doc(hidden)]

@@ -27,12 +27,12 @@
 
 use core::future::Future;
 use core::marker::PhantomData;
-use core::mem::ManuallyDrop;
+use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use crate::delegate::{Chain, Link, Phase, Raw};
+use crate::delegate::{Chain, Link, Raw};
 
 /// What passes between the driver and the body in one resume.
 pub enum Slot<Y, R> {
@@ -42,8 +42,13 @@ pub enum Slot<Y, R> {
     Yielded(Y),
     /// The driver's answer to the previous yield.
     Resumed(R),
-    /// The generator is being closed: every yield point takes its exit path.
+    /// The generator is being closed while the body waits at a yield: that
+    /// yield point takes its exit path.
     Closing,
+    /// The generator is being closed while the body is elsewhere (in a
+    /// foreign `.await`, or in cleanup): its next yield point takes its exit
+    /// path without yielding.
+    CloseNext,
     /// The body finished its cleanup while closing and will never continue.
     Parked,
     /// The body awaits `yield_from!`: the driver is to resume this delegate
@@ -163,7 +168,7 @@ impl<Y, R> Co<Y, R> {
     #[inline(always)]
     pub fn yield_(&self, value: Y) -> Suspend<Y, R> {
         Suspend {
-            value: Some(value),
+            value: MaybeUninit::new(value),
             _types: PhantomData,
         }
     }
@@ -174,7 +179,7 @@ impl<Y, R> Co<Y, R> {
     #[inline(always)]
     pub fn yield_or_close(&self, value: Y) -> SuspendOrClose<Y, R> {
         SuspendOrClose(Suspend {
-            value: Some(value),
+            value: MaybeUninit::new(value),
             _types: PhantomData,
         })
     }
@@ -190,8 +195,25 @@ impl<Y, R> Co<Y, R> {
 }
 
 /// The future behind `yield_!`. See [`Co::yield_`].
+///
+/// Its first poll hands the value out; its second takes the answer. Which
+/// poll it is follows from the slot alone, which keeps the future to the
+/// size of the value (no `Option` tag in every generator's state):
+///
+/// | slot when polled | the poll | does |
+/// |---|---|---|
+/// | `Empty` | first | moves the value into the slot, `Pending` |
+/// | `CloseNext` | first, closing | drops the value, `Ready(None)` |
+/// | `Resumed` | second | `Ready(Some(arg))` |
+/// | `Closing` | second, closing | `Ready(None)` |
+///
+/// The driver puts `Resumed` / `Closing` only in the frame of a body it saw
+/// stop at a yield (`at_yield`), and `Empty` / `CloseNext` otherwise.
 pub struct Suspend<Y, R> {
-    value: Option<Y>,
+    /// Initialised until the first poll, which always happens: the future
+    /// is awaited where it is made, and a body cannot be suspended (or
+    /// dropped) at that `.await` before polling it once.
+    value: MaybeUninit<Y>,
     _types: PhantomData<fn(Y) -> R>,
 }
 
@@ -205,23 +227,25 @@ impl<Y, R> Suspend<Y, R> {
         // SAFETY: `Suspend` is only created by `Co`, in code the macro
         // generates and awaits directly in the body (see `Frame::current`).
         let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        if let Some(value) = self.value.take() {
-            if let Slot::Closing = slot {
-                return Poll::Ready(None);
+        match slot {
+            Slot::Empty => {
+                // SAFETY: first poll (see the table above): still initialised,
+                // and never read again.
+                *slot = Slot::Yielded(unsafe { self.value.assume_init_read() });
+                Poll::Pending
             }
-            *slot = Slot::Yielded(value);
-            return Poll::Pending;
-        }
-        match core::mem::replace(slot, Slot::Empty) {
-            Slot::Resumed(arg) => Poll::Ready(Some(arg)),
-            Slot::Closing => {
+            Slot::CloseNext => {
+                // SAFETY: as above; dropped instead of yielded.
+                unsafe { self.value.assume_init_drop() };
                 *slot = Slot::Closing;
                 Poll::Ready(None)
             }
-            other => {
-                *slot = other;
-                Poll::Pending
-            }
+            Slot::Resumed(_) => match core::mem::replace(slot, Slot::Empty) {
+                Slot::Resumed(arg) => Poll::Ready(Some(arg)),
+                _ => unreachable!(),
+            },
+            Slot::Closing => Poll::Ready(None),
+            _ => Poll::Pending,
         }
     }
 }
@@ -284,17 +308,36 @@ pub enum Step<Y, T> {
 pub struct Machine<Fut: Future, Y, R> {
     /// The body's future while the phase is `Unstarted`, `Running` or
     /// `Closing`; its return value while `Returned`; nothing when `Done`.
-    /// A union and not an enum: the phase lives in `chain`'s spare bits
-    /// (an `async` block offers no niche for an enum's tag), which keeps a
-    /// counting generator's whole state at 56 bytes.
+    /// A union rather than an enum, because an `async` block offers no niche
+    /// for an enum's tag: this keeps a counting generator at 56 bytes.
     storage: Storage<Fut, Fut::Output>,
-    /// The phase, whether closing must run cleanup, and the innermost active
-    /// `yield_from!` delegate when this generator is the one being driven
-    /// (the root). Each link points to the next outer one, through pinned
-    /// futures of the chain's bodies: the chain costs no allocation and no
-    /// native stack, whatever its depth.
+    /// The innermost active `yield_from!` delegate, when this generator is
+    /// the one being driven (the root). Each link points to the next outer
+    /// one, through pinned futures of the chain's bodies: the chain costs no
+    /// allocation and no native stack, whatever its depth.
     chain: Chain<Y, R>,
+    phase: Phase,
+    /// The body stopped at a yield: the next resume's argument is its answer
+    /// (see `Suspend`).
+    at_yield: bool,
+    /// The body has cleanup (`defer!`, delegation) that closing must run by
+    /// resuming it; without, closing is just dropping the future.
+    cleanup: bool,
     _types: PhantomData<fn(Y) -> R>,
+}
+
+/// Where a machine stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Phase {
+    /// Created; the body has not run (its future holds the arguments).
+    Unstarted,
+    Running,
+    /// A close has started: every later poll continues it.
+    Closing,
+    /// Completed as a `yield_from!` delegate; the return value waits.
+    Returned,
+    /// Completed, panicked or closed: nothing is left.
+    Done,
 }
 
 union Storage<Fut, T> {
@@ -326,7 +369,10 @@ where
             storage: Storage {
                 fut: ManuallyDrop::new(body),
             },
-            chain: Chain::new(cleanup),
+            chain: Chain(None),
+            phase: Phase::Unstarted,
+            at_yield: false,
+            cleanup,
             _types: PhantomData,
         }
     }
@@ -349,9 +395,9 @@ where
         // place).
         let this = unsafe { self.get_unchecked_mut() };
         loop {
-            let Some(link) = this.chain.top() else {
+            let Some(link) = this.chain.0 else {
                 match this.step_own(cx, arg) {
-                    Own::Delegate(link) => this.chain.set_top(Some(link)),
+                    Own::Delegate(link) => this.chain.0 = Some(link),
                     Own::Yielded(y) => return Step::Yielded(y),
                     Own::Complete(out) => return Step::Complete(out),
                     Own::Pending => return Step::Pending,
@@ -366,16 +412,14 @@ where
                 Raw::Yielded(y) => return Step::Yielded(y),
                 Raw::Pending => return Step::Pending,
                 // SAFETY: as above; the new link is the delegate's own.
-                Raw::Delegate(inner) => unsafe {
-                    this.chain.set_top(Some(Link::push(inner, link)))
-                },
+                Raw::Delegate(inner) => unsafe { this.chain.0 = Some(Link::push(inner, link)) },
                 // SAFETY: as above.
                 Raw::Splice(inner, bottom) => unsafe {
-                    this.chain.set_top(Some(Link::splice(inner, bottom, link)))
+                    this.chain.0 = Some(Link::splice(inner, bottom, link))
                 },
                 // The delegating body takes the return value and goes on.
                 // SAFETY: as above.
-                Raw::Complete => this.chain.set_top(unsafe { Link::up(link) }),
+                Raw::Complete => this.chain.0 = unsafe { Link::up(link) },
             }
         }
     }
@@ -387,7 +431,7 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Own<Y, R, Fut::Output> {
-        match self.chain.phase() {
+        match self.phase {
             Phase::Closing => {
                 // A close that is waiting in its cleanup: polling on finishes
                 // the close; nothing more is yielded.
@@ -397,24 +441,29 @@ where
                     Poll::Pending => Own::Pending,
                 };
             }
-            Phase::Unstarted => self.chain.set_phase(Phase::Running),
+            Phase::Unstarted => self.phase = Phase::Running,
             Phase::Running => {}
             Phase::Returned | Phase::Done => return Own::Finished,
         }
-        // The argument goes in; a body that is not at a yield leaves it.
-        let slot = match arg.take() {
-            Some(arg) => Slot::Resumed(arg),
-            None => Slot::Empty,
+        // Only a body stopped at a yield takes the argument (see `Suspend`);
+        // otherwise it stays with the caller (and the first resume's is
+        // dropped there: no `yield_!` was there to receive it).
+        let slot = if core::mem::take(&mut self.at_yield) {
+            Slot::Resumed(
+                arg.take()
+                    .expect("cogen: resumed a generator without a resume argument"),
+            )
+        } else {
+            Slot::Empty
         };
         match self.poll_body(cx.waker(), slot) {
             (Poll::Ready(out), _) => {
                 self.finish();
                 Own::Complete(out)
             }
-            (Poll::Pending, Slot::Yielded(y)) => Own::Yielded(y),
-            (Poll::Pending, Slot::Resumed(unused)) => {
-                *arg = Some(unused);
-                Own::Pending
+            (Poll::Pending, Slot::Yielded(y)) => {
+                self.at_yield = true;
+                Own::Yielded(y)
             }
             (Poll::Pending, Slot::Delegate(link)) => Own::Delegate(link),
             (Poll::Pending, _) => Own::Pending,
@@ -424,8 +473,8 @@ where
     /// The active delegate chain of a generator that is itself becoming a
     /// delegate: handed to the new root, innermost and outermost link.
     pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
-        let top = self.chain.top();
-        self.chain.set_top(None);
+        let top = self.chain.0;
+        self.chain.0 = None;
         top
     }
 
@@ -438,10 +487,10 @@ where
 
     /// The return value kept by `keep_return`, if any.
     pub(crate) fn take_return_if_any(&mut self) -> Option<Fut::Output> {
-        if self.chain.phase() != Phase::Returned {
+        if self.phase != Phase::Returned {
             return None;
         }
-        self.chain.set_phase(Phase::Done);
+        self.phase = Phase::Done;
         // SAFETY: the phase was `Returned`, so `ret` holds the value; the
         // phase now says the storage is empty, so it is not read again.
         Some(unsafe { ManuallyDrop::take(&mut self.storage.ret) })
@@ -449,11 +498,11 @@ where
 
     /// Keeps a delegate's return value for its delegating body.
     pub(crate) fn keep_return(&mut self, out: Fut::Output) {
-        debug_assert!(self.chain.phase() == Phase::Done);
+        debug_assert!(self.phase == Phase::Done);
         self.storage = Storage {
             ret: ManuallyDrop::new(out),
         };
-        self.chain.set_phase(Phase::Returned);
+        self.phase = Phase::Returned;
     }
 }
 
@@ -470,7 +519,7 @@ impl<Fut: Future, Y, R> Machine<Fut, Y, R> {
     /// Whether it completed, panicked or was closed.
     #[inline(always)]
     pub fn is_finished(&self) -> bool {
-        matches!(self.chain.phase(), Phase::Returned | Phase::Done)
+        matches!(self.phase, Phase::Returned | Phase::Done)
     }
 
     /// Polls the running body once, with a frame holding `slot`; returns the
@@ -502,9 +551,9 @@ impl<Fut: Future, Y, R> Machine<Fut, Y, R> {
     /// value nobody took.
     #[inline]
     fn finish(&mut self) {
-        let phase = self.chain.phase();
+        let phase = self.phase;
         // Done first: if a destructor panics, nothing is dropped twice.
-        self.chain.set_phase(Phase::Done);
+        self.phase = Phase::Done;
         // SAFETY: the phase says which field holds a value.
         unsafe {
             match phase {
@@ -524,30 +573,35 @@ impl<Fut: Future, Y, R> Machine<Fut, Y, R> {
     pub fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: as in `step`.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.chain.phase() {
-            Phase::Running | Phase::Closing if this.chain.cleanup() => {}
+        match this.phase {
+            Phase::Running | Phase::Closing if this.cleanup => {}
             // Never started (no code runs), nothing to clean up, or done.
             _ => {
                 this.finish();
                 return Poll::Ready(());
             }
         }
-        this.chain.set_phase(Phase::Closing);
+        this.phase = Phase::Closing;
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
-        while let Some(link) = this.chain.top() {
+        while let Some(link) = this.chain.0 {
             // SAFETY: as in `step`.
             match unsafe { Link::resume(link, cx.waker(), &mut None, true) } {
                 Raw::Pending => return Poll::Pending,
                 // SAFETY: as in `step`.
-                _ => this.chain.set_top(unsafe { Link::up(link) }),
+                _ => this.chain.0 = unsafe { Link::up(link) },
             }
         }
         // A body at a yield takes its exit path now; one waiting in a foreign
         // `.await` (or in its cleanup's) continues it, and takes its exit
         // path at its next yield point.
-        match this.poll_body(cx.waker(), Slot::Closing) {
-            (Poll::Pending, Slot::Closing) => Poll::Pending,
+        let slot = if core::mem::take(&mut this.at_yield) {
+            Slot::Closing
+        } else {
+            Slot::CloseNext
+        };
+        match this.poll_body(cx.waker(), slot) {
+            (Poll::Pending, Slot::Closing | Slot::CloseNext) => Poll::Pending,
             _ => {
                 // Parked after its cleanup, or ran to completion: nothing is
                 // left to run. A return value is dropped.
@@ -560,7 +614,7 @@ impl<Fut: Future, Y, R> Machine<Fut, Y, R> {
 
 impl<Fut: Future, Y, R> Drop for Machine<Fut, Y, R> {
     fn drop(&mut self) {
-        if self.chain.cleanup() && matches!(self.chain.phase(), Phase::Running | Phase::Closing) {
+        if self.cleanup && matches!(self.phase, Phase::Running | Phase::Closing) {
             // Dropping a suspended generator cancels it: its pending cleanup
             // runs now. Drop cannot wait, so a cleanup that awaits something
             // not ready is abandoned at that point.
