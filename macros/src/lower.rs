@@ -68,7 +68,12 @@ impl Ctx<'_> {
         let krate = self.krate();
         let co = self.co_at(span);
         let pin = self.guard(span);
-        let from = Ident::new("__cogen_from", Span::mixed_site().located_at(span));
+        // Spanned like the user's call, context included: rustc reports an
+        // unsuitable delegate on this binding (the pick's receiver), and a
+        // binding from another (mixed-site) context would be reported on the
+        // whole `#[generator]` attribute instead. Only our code, in the block
+        // below, is in its scope.
+        let from = Ident::new("__cogen_from", span);
         let via_stream =
             (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
         quote_spanned! {span=>
@@ -128,8 +133,30 @@ impl Ctx<'_> {
         quote_spanned!(span=> match #krate::__private::Co::park(&#co).await {})
     }
 
+    /// `fut.await` in an async generator with cleanup: gives up when the
+    /// generator is being closed, so that its cleanup runs at once.
+    fn cancellable_await(
+        &self,
+        span: Span,
+        fut: TokenStream,
+        close_exit: TokenStream,
+    ) -> TokenStream {
+        let krate = self.krate();
+        let co = self.co_at(span);
+        let pin = self.guard(span);
+        quote_spanned! {span=>
+            {
+                #pin
+                match #krate::__private::Co::until_closed(&#co, #fut).await {
+                    #krate::__private::Some(output) => output,
+                    #krate::__private::None => #close_exit,
+                }
+            }
+        }
+    }
+
     /// `#[for_await] for pat in stream body`.
-    fn for_await(&self, f: &syn::ExprForLoop) -> TokenStream {
+    fn for_await(&self, f: &syn::ExprForLoop, close_exit: TokenStream) -> TokenStream {
         let krate = self.krate();
         let attrs = f.attrs.iter().filter(|a| !a.path().is_ident("for_await"));
         let label = &f.label;
@@ -138,12 +165,17 @@ impl Ctx<'_> {
         let body = &f.body;
         let span = f.for_token.span;
         let stream = Ident::new("__cogen_stream", Span::mixed_site().located_at(span));
+        let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
+        let next = if self.facts.has_cleanup {
+            self.cancellable_await(span, next, close_exit)
+        } else {
+            quote_spanned!(span=> #next.await)
+        };
         quote_spanned! {span=>
             #(#attrs)*
             {
                 let mut #stream = ::core::pin::pin!(#expr);
-                #label while let #krate::__private::Some(#pat) =
-                    #krate::__private::next(#stream.as_mut()).await #body
+                #label while let #krate::__private::Some(#pat) = #next #body
             }
         }
     }
@@ -167,6 +199,7 @@ pub fn lower(ctx: &Ctx, body: &mut Block) {
         nested: false,
         scopes: Vec::new(),
         scope_count: 0,
+        in_cleanup: false,
     }
     .visit_block_mut(body);
 }
@@ -197,6 +230,8 @@ struct Lowerer<'a, 'b> {
     /// The `defer!` scopes around the code being lowered, innermost last.
     scopes: Vec<DeferScope>,
     scope_count: usize,
+    /// Lowering a `defer!` body: its awaits run to completion.
+    in_cleanup: bool,
 }
 
 impl Lowerer<'_, '_> {
@@ -387,8 +422,10 @@ impl Lowerer<'_, '_> {
         };
         self.visit_block_mut(&mut after);
         let scope = self.scopes.pop().expect("pushed above");
-        // The cleanup runs outside the scope it guards.
+        // The cleanup runs outside the scope it guards, and to its end.
+        let outer = std::mem::replace(&mut self.in_cleanup, true);
         self.visit_block_mut(&mut cleanup);
+        self.in_cleanup = outer;
 
         let exit = Ident::new(
             &format!("__cogen_exit_{}", self.scope_count),
@@ -582,7 +619,8 @@ impl VisitMut for Lowerer<'_, '_> {
             {
                 let label = f.label.clone();
                 self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
-                *e = Expr::Verbatim(self.ctx.for_await(f));
+                let close_exit = self.close_exit(f.for_token.span);
+                *e = Expr::Verbatim(self.ctx.for_await(f, close_exit));
             }
             Expr::Loop(l) => {
                 let label = l.label.clone();
@@ -604,6 +642,19 @@ impl VisitMut for Lowerer<'_, '_> {
             }
             // Inside a `defer!` scope every way out is rewritten to run the
             // cleanup first.
+            // Awaits give up when the generator is closed, so that the
+            // cleanup runs even if the body was waiting, not at a yield.
+            // Not in the cleanup itself, which runs to its end.
+            Expr::Await(a)
+                if self.ctx.gen.kind == Kind::Async
+                    && self.ctx.facts.has_cleanup
+                    && !self.in_cleanup =>
+            {
+                visit_mut::visit_expr_await_mut(self, a);
+                let span = a.await_token.span;
+                let fut = a.base.to_token_stream();
+                *e = Expr::Verbatim(self.ctx.cancellable_await(span, fut, self.close_exit(span)));
+            }
             Expr::Return(r) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_return_mut(self, r);
                 let span = r.return_token.span;

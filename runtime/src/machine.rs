@@ -25,7 +25,7 @@
 //! Nothing here allocates; the `impl Iterator` form boxes one `Machine`
 //! because `Iterator::next` takes `&mut self`, not a pinned reference.
 
-use core::future::Future;
+use core::future::{Future, IntoFuture};
 use core::marker::PhantomData;
 use core::mem::{ManuallyDrop, MaybeUninit};
 use core::pin::Pin;
@@ -184,6 +184,18 @@ impl<Y, R> Co<Y, R> {
         })
     }
 
+    /// `fut.await` in an async generator with cleanup: awaits `fut`, unless
+    /// the generator is being closed; then `fut` is dropped (cancelled) and
+    /// this evaluates to `None`, so that the body takes its exit path and
+    /// its pending cleanup runs, instead of waiting for `fut` first.
+    #[inline(always)]
+    pub fn until_closed<F: IntoFuture>(&self, fut: F) -> UntilClosed<F::IntoFuture, Y, R> {
+        UntilClosed {
+            fut: fut.into_future(),
+            _types: PhantomData,
+        }
+    }
+
     /// Reached when the body has run all its cleanup while closing: tells the
     /// driver the body is done, and never completes.
     #[inline]
@@ -272,6 +284,29 @@ impl<Y, R> Future for SuspendOrClose<Y, R> {
     #[inline(always)]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
         self.0.poll_resumed(cx)
+    }
+}
+
+/// See [`Co::until_closed`].
+pub struct UntilClosed<F, Y, R> {
+    fut: F,
+    _types: PhantomData<fn(Y) -> R>,
+}
+
+impl<F: Future, Y, R> Future for UntilClosed<F, Y, R> {
+    type Output = Option<F::Output>;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: as in `Suspend::poll_resumed`.
+        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
+        if let Slot::Closing | Slot::CloseNext = slot {
+            *slot = Slot::Closing;
+            return Poll::Ready(None);
+        }
+        // SAFETY: `fut` is pinned structurally: never moved out of `self`.
+        let fut = unsafe { self.map_unchecked_mut(|s| &mut s.fut) };
+        fut.poll(cx).map(Some)
     }
 }
 

@@ -479,3 +479,82 @@ async fn async_generator_close_then_poll_finishes() {
     gen.as_mut().close().await;
     assert_eq!(take(&l), ["got 2", "cleanup"]);
 }
+
+// ---- closing while the body waits in a foreign `.await`, not at a yield ----
+
+#[async_generator]
+fn waits_forever(l: Log) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
+    let _guard = Noisy("local", l.clone());
+    defer! { push(&l, "cleanup"); }
+    yield_!(1);
+    push(&l, "waiting");
+    std::future::pending::<()>().await;
+    push(&l, "never");
+}
+
+#[test]
+fn drop_while_waiting_in_an_await_cancels_it_and_runs_cleanup() {
+    let l = log();
+    let mut s = Box::pin(waits_forever(l.clone()));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert_eq!(
+        s.as_mut().poll_next(&mut cx),
+        std::task::Poll::Ready(Some(1))
+    );
+    assert!(s.as_mut().poll_next(&mut cx).is_pending());
+    drop(s);
+    assert_eq!(take(&l), ["waiting", "cleanup", "drop local"]);
+}
+
+#[tokio::test]
+async fn close_while_waiting_in_an_await_completes() {
+    let l = log();
+    let mut s = Box::pin(waits_forever(l.clone()));
+    assert_eq!(s.next().await, Some(1));
+    // Start the next item; the body goes on to wait forever.
+    assert!(futures::poll!(s.next()).is_pending());
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        AsyncGenerator::close(s.as_mut()),
+    )
+    .await
+    .expect("close does not wait for the cancelled await");
+    assert_eq!(take(&l), ["waiting", "cleanup", "drop local"]);
+}
+
+#[tokio::test]
+async fn for_await_is_cancelled_by_close_too() {
+    #[async_generator]
+    fn relay(l: Log) -> impl Stream<Item = u32> {
+        defer! { push(&l, "relay closed"); }
+        #[for_await]
+        for x in futures::stream::iter([1u32]).chain(futures::stream::pending()) {
+            yield_!(x);
+        }
+    }
+    let l = log();
+    let mut s = Box::pin(relay(l.clone()));
+    assert_eq!(s.next().await, Some(1));
+    assert!(futures::poll!(s.next()).is_pending());
+    drop(s);
+    assert_eq!(take(&l), ["relay closed"]);
+}
+
+#[tokio::test]
+async fn awaits_inside_cleanup_are_not_cancelled() {
+    #[async_generator]
+    fn g(l: Log) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
+        defer! {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            push(&l, "cleanup finished its await");
+        }
+        yield_!(1);
+        std::future::pending::<()>().await;
+    }
+    let l = log();
+    let mut s = Box::pin(g(l.clone()));
+    assert_eq!(s.next().await, Some(1));
+    assert!(futures::poll!(s.next()).is_pending());
+    AsyncGenerator::close(s.as_mut()).await;
+    assert_eq!(take(&l), ["cleanup finished its await"]);
+}
