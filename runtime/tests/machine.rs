@@ -418,3 +418,29 @@ fn async_close_with_pending_cleanup_then_drop() {
     drop(gen); // abandons the waiting cleanup
     assert_eq!(c.borrow().0, c.borrow().1);
 }
+
+#[test]
+fn drop_mid_await_cancels_it_and_runs_cleanup_once() {
+    #[async_generator]
+    fn g(
+        log: Rc<RefCell<Vec<&'static str>>>,
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Stream<Item = Counted> {
+        let _l = Counted::new(&c);
+        defer! { log.borrow_mut().push("cleanup"); }
+        yield_!(Counted::new(&c));
+        std::future::pending::<()>().await;
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut s = Box::pin(g(log.clone(), c.clone()));
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(matches!(
+        s.as_mut().poll_next(&mut cx),
+        Poll::Ready(Some(_))
+    ));
+    assert!(s.as_mut().poll_next(&mut cx).is_pending());
+    drop(s);
+    assert_eq!(*log.borrow(), ["cleanup"]);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}

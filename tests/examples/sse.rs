@@ -26,7 +26,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Html;
 use axum::routing::get;
 use axum::Router;
-use cogen::{async_generator, yield_, Stream};
+use cogen::{async_generator, defer, yield_, Stream};
 use serde::Serialize;
 use tokio::sync::Notify;
 
@@ -109,8 +109,12 @@ impl Cursor {
     }
 }
 
-impl Drop for Cursor {
-    fn drop(&mut self) {
+impl Cursor {
+    /// Releases the cursor. Synchronous on purpose: it runs from `defer!`
+    /// when the client disconnects, and a dropped stream cannot wait for an
+    /// asynchronous close (`close().await` could; a disconnect gives no one
+    /// to await it).
+    pub fn close(self) {
         self.db.0.cursors_closed.fetch_add(1, SeqCst);
         let (opened, closed) = self.db.cursors();
         println!(
@@ -132,6 +136,10 @@ fn change_events(
     after: u64,
 ) -> impl Stream<Item = Result<Event, axum::Error>> + Send + 'static {
     let mut cursor = db.open_cursor(after);
+    // Runs however the stream ends; when the client disconnects, axum drops
+    // the stream while it waits in `cursor.next().await`: that await is
+    // cancelled and this runs.
+    defer! { cursor.close(); }
     loop {
         let row = cursor.next().await;
         let event = Event::default().event("insert").id(row.id.to_string());
