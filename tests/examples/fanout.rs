@@ -15,20 +15,18 @@
 //!   the merged stream is polled, and dropping it drops them on the spot.
 //!
 //! The children ([`ticker`]) count themselves in a shared [`Counters`]:
-//! `live` goes up when a child starts and down when it is dropped (for a
-//! child on an aborted task, when tokio drops the task); `produced` counts
-//! the items it made. After the merged stream is dropped, `live` reaches 0
-//! within a bounded time and `produced` stops moving.
+//! `live` goes up when a child starts and down in its `defer!` when it
+//! stops (for a child on an aborted task, when tokio drops the task);
+//! `produced` counts the items it made. After the merged stream is dropped,
+//! `live` reaches 0 within a bounded time and `produced` stops moving.
 //!
-//! Why a guard and not `defer!` for `live`: a child is almost always
-//! suspended in `sleep(..).await`, not at a `yield_!`, when it is dropped,
-//! and a dropped async generator runs its cleanup only up to the first
-//! `.await` that is not ready, which here is the one it is suspended in. A
-//! `Drop` guard runs however the generator is dropped.
+//! A child is almost always waiting in `sleep(..).await`, not at a
+//! `yield_!`, when it is dropped: dropping a generator cancels that await,
+//! so its `defer!` runs all the same.
 //!
 //! Run it with `cargo run -p cogen-tests --example fanout`.
 
-use cogen::{async_generator, yield_, Stream};
+use cogen::{async_generator, defer, yield_, Stream};
 use futures::StreamExt;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -52,22 +50,6 @@ impl Counters {
     }
 }
 
-/// Counts a live child: up when made, down when dropped.
-pub struct Live(Arc<Counters>);
-
-impl Live {
-    pub fn new(counters: Arc<Counters>) -> Self {
-        counters.live.fetch_add(1, Ordering::SeqCst);
-        Live(counters)
-    }
-}
-
-impl Drop for Live {
-    fn drop(&mut self) {
-        self.0.live.fetch_sub(1, Ordering::SeqCst);
-    }
-}
-
 /// A child: `(id, 0), (id, 1), ...` every `period`, forever.
 #[async_generator]
 pub fn ticker(
@@ -75,7 +57,8 @@ pub fn ticker(
     period: Duration,
     counters: Arc<Counters>,
 ) -> impl Stream<Item = (usize, u64)> + Send {
-    let _live = Live::new(counters.clone());
+    counters.live.fetch_add(1, Ordering::SeqCst);
+    defer! { counters.live.fetch_sub(1, Ordering::SeqCst); }
     for i in 0.. {
         tokio::time::sleep(period).await;
         counters.produced.fetch_add(1, Ordering::SeqCst);
