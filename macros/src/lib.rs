@@ -20,6 +20,47 @@ use crate::parse::Kind;
 
 /// Turns a function into a synchronous generator: an `impl Iterator` or an
 /// `impl Generator`. See the `cogen` crate for the full documentation.
+///
+/// The body yields with `yield_!`, delegates with `yield_from!` and cleans
+/// up with `defer!`. `#[generator(try)]` on an `impl Iterator<Item =
+/// Result<T, E>>` makes `yield_!(x)` yield `Ok(x)` and `?` end the iterator
+/// with the error as its last item; `#[generator(crate = path)]` names the
+/// runtime crate if you renamed it.
+///
+/// ```
+/// use cogen::{generator, yield_, Generator, GeneratorState};
+///
+/// #[generator]
+/// fn evens(limit: u32) -> impl Iterator<Item = u32> {
+///     for i in (0..limit).step_by(2) {
+///         yield_!(i);
+///     }
+/// }
+/// assert_eq!(evens(7).collect::<Vec<_>>(), [0, 2, 4, 6]);
+///
+/// #[generator(try)]
+/// fn numbers<'a>(words: &'a [&'a str]) -> impl Iterator<Item = Result<u8, std::num::ParseIntError>> + 'a {
+///     for w in words {
+///         yield_!(w.parse::<u8>()?);
+///     }
+/// }
+/// let got: Vec<_> = numbers(&["1", "x", "3"]).collect();
+/// assert_eq!(got.len(), 2);
+/// assert!(got[1].is_err());
+///
+/// #[generator]
+/// fn doubler() -> impl Generator<u32, Yield = u32, Return = &'static str> {
+///     let mut x = yield_!(0);
+///     while x != 0 {
+///         x = yield_!(x * 2);
+///     }
+///     "stopped"
+/// }
+/// let mut g = std::pin::pin!(doubler());
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
+/// assert_eq!(g.as_mut().resume(21), GeneratorState::Yielded(42));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete("stopped"));
+/// ```
 #[proc_macro_attribute]
 pub fn generator(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Sync, attr.into(), item.into()).into()
@@ -27,6 +68,26 @@ pub fn generator(attr: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Turns a function into an asynchronous generator: an `impl Stream` or an
 /// `impl AsyncGenerator`. See the `cogen` crate for the full documentation.
+///
+/// Everything `#[generator]` allows, plus `.await` in the body and
+/// `#[for_await] for x in stream { .. }` to consume another stream.
+///
+/// ```
+/// use cogen::{async_generator, yield_, Stream};
+/// use futures::StreamExt;
+///
+/// #[async_generator]
+/// fn squares<S: Stream<Item = u32>>(input: S) -> impl Stream<Item = u32> {
+///     #[for_await]
+///     for x in input {
+///         std::future::ready(()).await; // any future
+///         yield_!(x * x);
+///     }
+/// }
+///
+/// let out: Vec<u32> = futures::executor::block_on(squares(futures::stream::iter(1..4)).collect());
+/// assert_eq!(out, [1, 4, 9]);
+/// ```
 #[proc_macro_attribute]
 pub fn async_generator(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Async, attr.into(), item.into()).into()

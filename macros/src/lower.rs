@@ -74,6 +74,9 @@ impl Ctx<'_> {
         // whole `#[generator]` attribute instead. Only our code, in the block
         // below, is in its scope.
         let from = Ident::new("__cogen_from", span);
+        // The same for the call that takes the delegate, so that a delegate
+        // of the wrong type is a bound "introduced by" the user's call.
+        let krate_at = respan(krate.to_token_stream(), span);
         let via_stream =
             (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
         quote_spanned! {span=>
@@ -83,7 +86,7 @@ impl Ctx<'_> {
             let #from = (&&&#from).__cogen_pick().wrap(#from);
             let mut #from = ::core::pin::pin!(#from);
             #pin
-            match #krate::__private::Co::yield_from(&#co, #from.as_mut()).await {
+            match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {
                 #krate::__private::Some(returned) => returned,
                 #krate::__private::None => #close_exit,
             }
@@ -753,6 +756,20 @@ impl Lowerer<'_, '_> {
         self.scopes = scopes;
         self.nested = outer;
     }
+}
+
+/// `tokens`, every one located and resolved at `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                tt = TokenTree::Group(Group::new(g.delimiter(), respan(g.stream(), span)));
+            }
+            tt.set_span(span);
+            tt
+        })
+        .collect()
 }
 
 /// The first `?` or `return` in raw tokens, if any.

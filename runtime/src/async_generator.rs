@@ -112,7 +112,28 @@ pub trait AsyncGenerator<R = ()> {
     }
 }
 
-/// Future returned by [`AsyncGenerator::resume`].
+/// Future returned by [`AsyncGenerator::resume`]: the generator's next
+/// state.
+///
+/// ```
+/// use cogen::{async_generator, yield_, AsyncGenerator, GeneratorState};
+///
+/// #[async_generator]
+/// fn greeter() -> impl AsyncGenerator<&'static str, Yield = String, Return = ()> {
+///     let mut name = yield_!(String::from("who?"));
+///     while !name.is_empty() {
+///         name = yield_!(format!("hello, {name}"));
+///     }
+/// }
+///
+/// futures::executor::block_on(async {
+///     let mut g = core::pin::pin!(greeter());
+///     let first: cogen::Resume<'_, _, _> = g.as_mut().resume("");
+///     assert_eq!(first.await, GeneratorState::Yielded("who?".into()));
+///     assert_eq!(g.as_mut().resume("ada").await, GeneratorState::Yielded("hello, ada".into()));
+///     assert_eq!(g.as_mut().resume("").await, GeneratorState::Complete(()));
+/// });
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Resume<'a, G, R> {
     gen: Pin<&'a mut G>,
@@ -131,7 +152,34 @@ impl<G: AsyncGenerator<R>, R> Future for Resume<'_, G, R> {
     }
 }
 
-/// Future returned by [`AsyncGenerator::close`].
+/// Future returned by [`AsyncGenerator::close`]: ready once the generator's
+/// cleanup has run, awaits included.
+///
+/// ```
+/// use cogen::{async_generator, defer, yield_, AsyncGenerator};
+/// use std::sync::atomic::{AtomicBool, Ordering};
+///
+/// static FLUSHED: AtomicBool = AtomicBool::new(false);
+///
+/// #[async_generator]
+/// fn writer() -> impl AsyncGenerator<Yield = (), Return = ()> {
+///     defer! {
+///         std::future::ready(()).await; // e.g. flush over the network
+///         FLUSHED.store(true, Ordering::SeqCst);
+///     }
+///     loop {
+///         yield_!(());
+///     }
+/// }
+///
+/// futures::executor::block_on(async {
+///     let mut w = Box::pin(writer());
+///     w.as_mut().resume(()).await;
+///     let closing: cogen::Close<'_, _, _> = w.as_mut().close();
+///     closing.await;
+/// });
+/// assert!(FLUSHED.load(Ordering::SeqCst));
+/// ```
 #[must_use = "futures do nothing unless polled"]
 pub struct Close<'a, G, R> {
     gen: Pin<&'a mut G>,

@@ -124,6 +124,31 @@ impl<Y, R> Link<Y, R> {
 ///
 /// `Y` is the yielded type, `R` the resume argument, `T` the return value.
 ///
+/// ```
+/// use cogen::{generator, yield_, yield_from, Delegable};
+///
+/// // What the macro gives `numbers` as its return type:
+/// // `impl Iterator<Item = u32> + Delegable<u32>`.
+/// #[generator]
+/// fn numbers(n: u32) -> impl Iterator<Item = u32> {
+///     for i in 0..n {
+///         yield_!(i);
+///     }
+/// }
+///
+/// fn is_delegable<T: Delegable<u32>>(_: &T) -> bool {
+///     true
+/// }
+/// assert!(is_delegable(&numbers(3)));
+///
+/// #[generator]
+/// fn twice(n: u32) -> impl Iterator<Item = u32> {
+///     yield_from!(numbers(n)); // resumed directly, not re-yielded
+///     yield_from!(numbers(n));
+/// }
+/// assert_eq!(twice(2).collect::<Vec<_>>(), [0, 1, 0, 1]);
+/// ```
+///
 /// # Safety
 ///
 /// Implemented by cogen only: the methods must hand out a delegate pointer
