@@ -143,11 +143,13 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     {
         if let ReturnType::Type(_, ty) = &mut item.sig.output {
             if let Type::ImplTrait(imp) = strip_parens_mut(ty) {
+                let delegable = match kind {
+                    Kind::Sync => quote!(#krate::Delegable),
+                    Kind::Async => quote!(#krate::AsyncDelegable),
+                };
                 let bound = match form {
-                    Form::Items { .. } => quote!(#krate::Delegable<#yield_ty>),
-                    Form::Coroutine { .. } => {
-                        quote!(#krate::Delegable<#yield_ty, #resume_ty, #return_ty>)
-                    }
+                    Form::Items { .. } => quote!(#delegable<#yield_ty>),
+                    Form::Coroutine { .. } => quote!(#delegable<#yield_ty, #resume_ty, #return_ty>),
                 };
                 imp.bounds.push(syn::parse_quote!(#bound));
             }

@@ -77,13 +77,15 @@ impl Ctx<'_> {
         // The same for the call that takes the delegate, so that a delegate
         // of the wrong type is a bound "introduced by" the user's call.
         let krate_at = respan(krate.to_token_stream(), span);
-        let via_stream =
-            (self.gen.kind == Kind::Async).then(|| quote_spanned!(span=> ViaStream as _,));
+        // Only an async generator can delegate to async generators and to
+        // streams: only it can wait for them.
+        let via_async = (self.gen.kind == Kind::Async)
+            .then(|| quote_spanned!(span=> ViaAsyncGen as _, ViaStream as _,));
         quote_spanned! {span=>
             #[allow(unused_imports)]
-            use #krate::__private::{ViaGen as _, #via_stream ViaIter as _};
+            use #krate::__private::{#via_async ViaGen as _, ViaIter as _};
             let #from = #krate::__private::Wrap(#source);
-            let #from = (&&&#from).__cogen_pick().wrap(#from);
+            let #from = (&&&&#from).__cogen_pick().wrap(#from);
             let mut #from = ::core::pin::pin!(#from);
             #pin
             match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {

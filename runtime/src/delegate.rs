@@ -153,7 +153,59 @@ impl<Y, R> Link<Y, R> {
 ///
 /// Implemented by cogen only: the methods must hand out a delegate pointer
 /// and a resume function that agree.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` of `{Self}`, which does not yield `{Y}` (with resume argument `{R}`) like this generator",
+    label = "yields another type, or takes another resume argument"
+)]
 pub unsafe trait Delegable<Y, R = (), T = ()> {
+    #[doc(hidden)]
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    #[doc(hidden)]
+    fn __cogen_take_return(self: Pin<&mut Self>) -> T;
+}
+
+/// [`Delegable`] for `#[async_generator]`s: only an async generator can
+/// delegate to one (a sync generator cannot wait for its `.await`s), while
+/// an async generator delegates to either kind. The macro adds it to an
+/// async generator's return type (`impl Stream<Item = Y> +
+/// AsyncDelegable<Y>`).
+///
+/// ```
+/// use cogen::{async_generator, generator, yield_, yield_from, Stream};
+/// use futures::StreamExt;
+///
+/// #[async_generator]
+/// fn ticks(n: u32) -> impl Stream<Item = u32> {
+///     for i in 0..n {
+///         std::future::ready(()).await;
+///         yield_!(i);
+///     }
+/// }
+///
+/// #[generator]
+/// fn hundreds() -> impl Iterator<Item = u32> {
+///     yield_!(100);
+///     yield_!(200);
+/// }
+///
+/// #[async_generator]
+/// fn both() -> impl Stream<Item = u32> {
+///     yield_from!(ticks(2)); // async: resumed directly
+///     yield_from!(hundreds()); // sync generators too
+/// }
+///
+/// let all: Vec<u32> = futures::executor::block_on(both().collect());
+/// assert_eq!(all, [0, 1, 100, 200]);
+/// ```
+///
+/// # Safety
+///
+/// As for [`Delegable`].
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` of `{Self}`, which does not yield `{Y}` (with resume argument `{R}`) like this generator",
+    label = "yields another type, or takes another resume argument"
+)]
+pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
     #[doc(hidden)]
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
     #[doc(hidden)]
@@ -201,24 +253,6 @@ where
     }
 }
 
-// SAFETY: the pointer is the pinned machine, and `resume_machine` is its
-// resume function.
-unsafe impl<Fut, Y, R> Delegable<Y, R, Fut::Output> for Machine<Fut, Y, R>
-where
-    Fut: Future,
-{
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-        // SAFETY: only turned into a pointer; the machine stays pinned.
-        let m = unsafe { self.get_unchecked_mut() };
-        (NonNull::from(m).cast(), resume_machine::<Fut, Y, R>)
-    }
-
-    fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
-        // SAFETY: taking the return value moves nothing pinned.
-        unsafe { self.get_unchecked_mut() }.take_return()
-    }
-}
-
 /// An `impl Iterator` generator as a delegate: it ends the way its
 /// `Iterator::next` does (a `try` body's error is its last item).
 #[cfg(feature = "alloc")]
@@ -260,36 +294,11 @@ where
     Fut::Output: LastItem<Y>,
 {
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
-        let (data, _) = self.get_mut().machine().__cogen_link();
+        let (data, _) = Delegable::__cogen_link(self.get_mut().machine());
         (data, resume_boxed::<Fut, Y>)
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}
-}
-
-// SAFETY: forwards to the pinned pointee.
-#[cfg(feature = "alloc")]
-unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T>
-    for Pin<alloc::boxed::Box<G>>
-{
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-        self.get_mut().as_mut().__cogen_link()
-    }
-
-    fn __cogen_take_return(self: Pin<&mut Self>) -> T {
-        self.get_mut().as_mut().__cogen_take_return()
-    }
-}
-
-// SAFETY: forwards to the pinned pointee.
-unsafe impl<G: Delegable<Y, R, T> + ?Sized, Y, R, T> Delegable<Y, R, T> for Pin<&mut G> {
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-        self.get_mut().as_mut().__cogen_link()
-    }
-
-    fn __cogen_take_return(self: Pin<&mut Self>) -> T {
-        self.get_mut().as_mut().__cogen_take_return()
-    }
 }
 
 /// What `yield_from!` can delegate to, after the pick below.
@@ -302,22 +311,75 @@ pub trait Source<Y, R> {
     fn take_return(self: Pin<&mut Self>) -> Self::Output;
 }
 
-/// A cogen generator to delegate to.
-pub struct Gen<D, T>(D, PhantomData<fn() -> T>);
+/// The impls `Delegable` and `AsyncDelegable` share: the machine itself, the
+/// pinned pointers to it, and the `yield_from!` adapter. The two traits only
+/// differ in who may delegate to whom.
+macro_rules! delegable_impls {
+    ($trait:ident, $adapter:ident) => {
+        // SAFETY: the pointer is the pinned machine, and `resume_machine` is
+        // its resume function.
+        #[diagnostic::do_not_recommend]
+        unsafe impl<Fut: Future, Y, R> $trait<Y, R, Fut::Output> for Machine<Fut, Y, R> {
+            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+                // SAFETY: only turned into a pointer; the machine stays pinned.
+                let m = unsafe { self.get_unchecked_mut() };
+                (NonNull::from(m).cast(), resume_machine::<Fut, Y, R>)
+            }
 
-impl<D: Delegable<Y, R, T>, Y, R, T> Source<Y, R> for Gen<D, T> {
-    type Output = T;
+            fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
+                // SAFETY: taking the return value moves nothing pinned.
+                unsafe { self.get_unchecked_mut() }.take_return()
+            }
+        }
 
-    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-        // SAFETY: structural pinning of the only field.
-        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_link()
-    }
+        // SAFETY: forwards to the pinned pointee.
+        #[cfg(feature = "alloc")]
+        #[diagnostic::do_not_recommend]
+        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T>
+            for Pin<alloc::boxed::Box<G>>
+        {
+            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+                self.get_mut().as_mut().__cogen_link()
+            }
 
-    fn take_return(self: Pin<&mut Self>) -> T {
-        // SAFETY: structural pinning of the only field.
-        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_take_return()
-    }
+            fn __cogen_take_return(self: Pin<&mut Self>) -> T {
+                self.get_mut().as_mut().__cogen_take_return()
+            }
+        }
+
+        // SAFETY: forwards to the pinned pointee.
+        #[diagnostic::do_not_recommend]
+        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T> for Pin<&mut G> {
+            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+                self.get_mut().as_mut().__cogen_link()
+            }
+
+            fn __cogen_take_return(self: Pin<&mut Self>) -> T {
+                self.get_mut().as_mut().__cogen_take_return()
+            }
+        }
+
+        /// A cogen generator to delegate to.
+        pub struct $adapter<D, T>(D, PhantomData<fn() -> T>);
+
+        impl<D: $trait<Y, R, T>, Y, R, T> Source<Y, R> for $adapter<D, T> {
+            type Output = T;
+
+            fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+                // SAFETY: structural pinning of the only field.
+                unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_link()
+            }
+
+            fn take_return(self: Pin<&mut Self>) -> T {
+                // SAFETY: structural pinning of the only field.
+                unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_take_return()
+            }
+        }
+    };
 }
+
+delegable_impls!(Delegable, Gen);
+delegable_impls!(AsyncDelegable, AsyncGen);
 
 /// An iterator to delegate to; dropped as soon as it is exhausted or closed.
 pub struct Iter<I>(Option<I>);
@@ -453,18 +515,30 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
 /// `yield_from!`'s argument, before the pick.
 pub struct Wrap<T>(pub T);
 
-/// The pick: a cogen generator is delegated to directly; otherwise a stream
-/// (async generators only), otherwise an iterator. Chosen at compile time by
-/// method resolution (`(&&&Wrap(x)).__cogen_pick()`), which tries the
-/// receiver with the most references first.
+/// The pick: a cogen generator is delegated to directly (an async one only
+/// from an async generator); otherwise a stream (async generators only),
+/// otherwise an iterator. Chosen at compile time by method resolution
+/// (`(&&&&Wrap(x)).__cogen_pick()`, with only the `Via*` traits that apply
+/// in scope), which tries the receiver with the most references first.
+pub struct PickAsyncGen;
+/// See `PickAsyncGen`.
 pub struct PickGen;
-/// See `PickGen`.
+/// See `PickAsyncGen`.
 pub struct PickStream;
-/// See `PickGen`.
+/// See `PickAsyncGen`.
 pub struct PickIter;
 // (and, for anything else, `PickNone`, whose bound fails with a clear error.)
 
-/// See `PickGen`.
+/// See `PickAsyncGen`.
+pub trait ViaAsyncGen<Y, R, U> {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickAsyncGen {
+        PickAsyncGen
+    }
+}
+impl<T: AsyncDelegable<Y, R, U>, Y, R, U> ViaAsyncGen<Y, R, U> for &&&Wrap<T> {}
+
+/// See `PickAsyncGen`.
 pub trait ViaGen<Y, R, U> {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickGen {
@@ -473,7 +547,7 @@ pub trait ViaGen<Y, R, U> {
 }
 impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&Wrap<T> {}
 
-/// See `PickGen`.
+/// See `PickAsyncGen`.
 pub trait ViaStream {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickStream {
@@ -482,7 +556,7 @@ pub trait ViaStream {
 }
 impl<T: Stream> ViaStream for &Wrap<T> {}
 
-/// See `PickGen`.
+/// See `PickAsyncGen`.
 pub trait ViaIter {
     #[doc(hidden)]
     fn __cogen_pick(&self) -> PickIter {
@@ -505,7 +579,7 @@ impl<T> Wrap<T> {
     }
 }
 
-/// See [`PickGen`]: `yield_from!` of something it cannot delegate to. No
+/// See [`PickAsyncGen`]: `yield_from!` of something it cannot delegate to. No
 /// value of it exists.
 pub struct PickNone(core::convert::Infallible);
 
@@ -521,9 +595,10 @@ impl PickNone {
 /// delegation after it type-checks.
 #[diagnostic::on_unimplemented(
     message = "`yield_from!` cannot delegate to `{Self}`",
-    label = "not an iterator (`IntoIterator`), a generator, or in an #[async_generator] a `Stream`",
-    note = "`yield_from!` yields every item of an `IntoIterator`, of a `#[generator]` / \
-            `#[async_generator]` generator, or, in an #[async_generator], of a `Stream`"
+    label = "not something this generator can take items from",
+    note = "a #[generator] can `yield_from!` any `IntoIterator` and any #[generator]; an \
+            #[async_generator] can also `yield_from!` any `Stream` and any #[async_generator] \
+            (a #[generator] cannot wait for their `.await`s)"
 )]
 pub trait NotDelegable {
     #[doc(hidden)]
@@ -542,6 +617,13 @@ impl<Y, R, O> Source<Y, R> for Nothing<O> {
 
     fn take_return(self: Pin<&mut Self>) -> O {
         match self.0 {}
+    }
+}
+
+impl PickAsyncGen {
+    #[doc(hidden)]
+    pub fn wrap<T: AsyncDelegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> AsyncGen<T, U> {
+        AsyncGen(w.0, PhantomData)
     }
 }
 

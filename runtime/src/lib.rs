@@ -174,7 +174,7 @@ mod machine;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
-pub use delegate::Delegable;
+pub use delegate::{AsyncDelegable, Delegable};
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
 
@@ -292,7 +292,7 @@ macro_rules! yield_from {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
-    pub use crate::delegate::{ViaGen, ViaIter, ViaStream, Wrap};
+    pub use crate::delegate::{ViaAsyncGen, ViaGen, ViaIter, ViaStream, Wrap};
     #[cfg(feature = "alloc")]
     pub use crate::generator::Boxed;
     pub use crate::generator::LastItem;
