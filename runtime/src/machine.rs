@@ -466,11 +466,19 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Own<Y, R, Fut::Output> {
-        // One compare on the hot path: `Running` is by far the common case.
-        if self.phase != Phase::Running {
-            if let Some(other) = self.step_not_running(cx) {
-                return other;
+        match self.phase {
+            Phase::Closing => {
+                // A close that is waiting in its cleanup: polling on finishes
+                // the close; nothing more is yielded.
+                // SAFETY: `self` is pinned (every caller holds it pinned).
+                return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
+                    Poll::Ready(()) => Own::Finished,
+                    Poll::Pending => Own::Pending,
+                };
             }
+            Phase::Unstarted => self.phase = Phase::Running,
+            Phase::Running => {}
+            Phase::Returned | Phase::Done => return Own::Finished,
         }
         // Only a body stopped at a yield takes the argument (see `Suspend`);
         // otherwise it stays with the caller (and the first resume's is
@@ -494,27 +502,6 @@ where
             }
             (Poll::Pending, Slot::Delegate(link)) => Own::Delegate(link),
             (Poll::Pending, _) => Own::Pending,
-        }
-    }
-
-    /// `step_own` in any phase but `Running`: `None` to go on as running.
-    #[cold]
-    #[inline(never)]
-    fn step_not_running(&mut self, cx: &mut Context<'_>) -> Option<Own<Y, R, Fut::Output>> {
-        match self.phase {
-            Phase::Unstarted => {
-                self.phase = Phase::Running;
-                None
-            }
-            Phase::Running => None,
-            // A close that is waiting in its cleanup: polling on finishes the
-            // close; nothing more is yielded.
-            // SAFETY: `self` is pinned (every caller holds it pinned).
-            Phase::Closing => Some(match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
-                Poll::Ready(()) => Own::Finished,
-                Poll::Pending => Own::Pending,
-            }),
-            Phase::Returned | Phase::Done => Some(Own::Finished),
         }
     }
 
