@@ -50,6 +50,8 @@ pub struct Facts {
     /// The body has code that must run when the generator is closed early
     /// (`defer!`, or delegation to a generator that may have some).
     pub has_cleanup: bool,
+    /// The body delegates with `yield_from!`.
+    pub has_yield_from: bool,
 }
 
 /// The facts, and the misuses found (all of them, combined), if any.
@@ -60,6 +62,7 @@ pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
         scope: Scope::Body,
         errors: Vec::new(),
         has_cleanup: false,
+        has_yield_from: false,
     };
     v.visit_block(&gen.item.block);
     let errors = v.errors.into_iter().reduce(|mut all, e| {
@@ -69,6 +72,7 @@ pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
     (
         Facts {
             has_cleanup: v.has_cleanup,
+            has_yield_from: v.has_yield_from,
         },
         errors,
     )
@@ -89,6 +93,7 @@ struct Analyser<'a> {
     scope: Scope,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
+    has_yield_from: bool,
     /// Inside a `defer!` body: the loops and labels entered in it, so that
     /// jumps that would leave it can be told apart.
     defer: Option<DeferBody>,
@@ -160,6 +165,7 @@ impl Analyser<'_> {
         }
         if matches!(ours, Ours::YieldFrom | Ours::Defer) {
             self.has_cleanup = true;
+            self.has_yield_from |= ours == Ours::YieldFrom;
         }
         if ours == Ours::Defer && self.scope == Scope::Body {
             match syn::parse2::<Block>(quote::quote_spanned!(span=> { #mac_tokens })) {
@@ -227,6 +233,7 @@ impl Analyser<'_> {
                         || Ours::of_ident(i) == Some(Ours::YieldFrom) =>
                 {
                     self.has_cleanup = true;
+                    self.has_yield_from |= Ours::of_ident(i) == Some(Ours::YieldFrom);
                 }
                 _ => {}
             }

@@ -120,8 +120,9 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         quote! { #output #(#rebind)* #label { #(#stmts)* } }
     };
     let cleanup = facts.has_cleanup;
+    let delegates = facts.has_yield_from;
     let machine = quote! {
-        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, _, _>(
+        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, _, _>(
             #cleanup,
             move |#co| async move { #body },
         )

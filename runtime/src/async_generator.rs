@@ -194,7 +194,7 @@ impl<G: AsyncGenerator<R>, R> Future for Close<'_, G, R> {
     }
 }
 
-impl<Fut, Y, R> AsyncGenerator<R> for Machine<Fut, Y, R>
+impl<Fut, Y, R, const D: bool> AsyncGenerator<R> for Machine<Fut, Y, R, D>
 where
     Fut: Future,
 {
@@ -220,7 +220,7 @@ where
     }
 }
 
-impl<Fut, Y> Stream for Machine<Fut, Y, ()>
+impl<Fut, Y, const D: bool> Stream for Machine<Fut, Y, (), D>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -238,7 +238,7 @@ where
     }
 }
 
-impl<Fut, Y> FusedStream for Machine<Fut, Y, ()>
+impl<Fut, Y, const D: bool> FusedStream for Machine<Fut, Y, (), D>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,

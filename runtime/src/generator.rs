@@ -155,7 +155,10 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
 /// not a yield means the body awaited a foreign future, which the macro
 /// rejects wherever it can see it.
 #[inline(always)]
-fn resume_sync<Fut, Y, R>(m: Pin<&mut Machine<Fut, Y, R>>, arg: R) -> Step<Y, Fut::Output>
+fn resume_sync<Fut, Y, R, const D: bool>(
+    m: Pin<&mut Machine<Fut, Y, R, D>>,
+    arg: R,
+) -> Step<Y, Fut::Output>
 where
     Fut: Future,
 {
@@ -172,7 +175,7 @@ fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 
-impl<Fut, Y, R> Generator<R> for Machine<Fut, Y, R>
+impl<Fut, Y, R, const D: bool> Generator<R> for Machine<Fut, Y, R, D>
 where
     Fut: Future,
 {
@@ -239,19 +242,19 @@ impl<M> Boxed<M> {
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y> Boxed<Machine<Fut, Y, ()>>
+impl<Fut, Y, const D: bool> Boxed<Machine<Fut, Y, (), D>>
 where
     Fut: Future,
 {
     /// Pins `machine` on the heap.
     #[inline]
-    pub fn new(machine: Machine<Fut, Y, ()>) -> Self {
+    pub fn new(machine: Machine<Fut, Y, (), D>) -> Self {
         Boxed(alloc::boxed::Box::pin(machine))
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y> Iterator for Boxed<Machine<Fut, Y, ()>>
+impl<Fut, Y, const D: bool> Iterator for Boxed<Machine<Fut, Y, (), D>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -269,7 +272,7 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y> FusedIterator for Boxed<Machine<Fut, Y, ()>>
+impl<Fut, Y, const D: bool> FusedIterator for Boxed<Machine<Fut, Y, (), D>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,

@@ -311,9 +311,11 @@ pub mod __private {
         type Error = E;
     }
 
-    /// Builds a generator whose body yields `Y`, receives `R` and ends with `T`.
+    /// Builds a generator whose body yields `Y`, receives `R` and ends with
+    /// `T`; `D`: whether the body delegates with `yield_from!` (without, the
+    /// delegation paths are compiled out of its driver).
     #[inline(always)]
-    pub fn new<Y, R, T, F, Fut>(cleanup: bool, body: F) -> Machine<Fut, Y, R>
+    pub fn new<Y, R, T, const D: bool, F, Fut>(cleanup: bool, body: F) -> Machine<Fut, Y, R, D>
     where
         F: FnOnce(Co<Y, R>) -> Fut,
         Fut: Future<Output = T>,
@@ -436,7 +438,9 @@ pub mod __private {
     /// The `impl Iterator` form.
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn boxed<Fut, Y>(machine: Machine<Fut, Y, ()>) -> Boxed<Machine<Fut, Y, ()>>
+    pub fn boxed<Fut, Y, const D: bool>(
+        machine: Machine<Fut, Y, (), D>,
+    ) -> Boxed<Machine<Fut, Y, (), D>>
     where
         Fut: Future,
     {
