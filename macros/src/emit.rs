@@ -122,8 +122,7 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     let cleanup = facts.has_cleanup;
     let delegates = facts.has_yield_from;
     let machine = quote! {
-        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, _, _>(
-            #cleanup,
+        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(
             move |#co| async move { #body },
         )
     };

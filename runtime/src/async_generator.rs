@@ -194,7 +194,7 @@ impl<G: AsyncGenerator<R>, R> Future for Close<'_, G, R> {
     }
 }
 
-impl<Fut, Y, R, const D: bool> AsyncGenerator<R> for Machine<Fut, Y, R, D>
+impl<Fut, Y, R, const D: bool, const C: bool> AsyncGenerator<R> for Machine<Fut, Y, R, D, C>
 where
     Fut: Future,
 {
@@ -220,7 +220,7 @@ where
     }
 }
 
-impl<Fut, Y, const D: bool> Stream for Machine<Fut, Y, (), D>
+impl<Fut, Y, const D: bool, const C: bool> Stream for Machine<Fut, Y, (), D, C>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -238,7 +238,7 @@ where
     }
 }
 
-impl<Fut, Y, const D: bool> FusedStream for Machine<Fut, Y, (), D>
+impl<Fut, Y, const D: bool, const C: bool> FusedStream for Machine<Fut, Y, (), D, C>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,

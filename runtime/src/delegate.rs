@@ -213,7 +213,7 @@ pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
 }
 
 /// The machine's own body, as a delegate.
-unsafe fn resume_machine<Fut, Y, R, const D: bool>(
+unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     data: NonNull<()>,
     waker: &Waker,
     arg: &mut Option<R>,
@@ -222,9 +222,9 @@ unsafe fn resume_machine<Fut, Y, R, const D: bool>(
 where
     Fut: Future,
 {
-    // SAFETY: `data` was made from a pinned `Machine<Fut, Y, R, D>` by
+    // SAFETY: `data` was made from a pinned `Machine<Fut, Y, R, D, C>` by
     // `__cogen_link`, and the chain contract keeps it alive and unaliased.
-    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, R, D>>().as_ptr() };
+    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, R, D, C>>().as_ptr() };
     let mut cx = Context::from_waker(waker);
     if closing {
         // SAFETY: pinned, as above.
@@ -256,7 +256,7 @@ where
 /// An `impl Iterator` generator as a delegate: it ends the way its
 /// `Iterator::next` does (a `try` body's error is its last item).
 #[cfg(feature = "alloc")]
-unsafe fn resume_boxed<Fut, Y, const D: bool>(
+unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
     data: NonNull<()>,
     waker: &Waker,
     _: &mut Option<()>,
@@ -267,10 +267,10 @@ where
     Fut::Output: LastItem<Y>,
 {
     // SAFETY: as in `resume_machine`.
-    match unsafe { resume_machine::<Fut, Y, (), D>(data, waker, &mut Some(()), closing) } {
+    match unsafe { resume_machine::<Fut, Y, (), D, C>(data, waker, &mut Some(()), closing) } {
         Raw::Complete if !closing => {
             // SAFETY: as in `resume_machine`.
-            let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D>>().as_ptr() };
+            let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D, C>>().as_ptr() };
             match m
                 .is_finished()
                 .then(|| m.take_return_if_any())
@@ -288,14 +288,15 @@ where
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
 // its resume function.
 #[cfg(feature = "alloc")]
-unsafe impl<Fut, Y, const D: bool> Delegable<Y> for crate::generator::Boxed<Machine<Fut, Y, (), D>>
+unsafe impl<Fut, Y, const D: bool, const C: bool> Delegable<Y>
+    for crate::generator::Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
         let (data, _) = Delegable::__cogen_link(self.get_mut().machine());
-        (data, resume_boxed::<Fut, Y, D>)
+        (data, resume_boxed::<Fut, Y, D, C>)
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}
@@ -319,13 +320,13 @@ macro_rules! delegable_impls {
         // SAFETY: the pointer is the pinned machine, and `resume_machine` is
         // its resume function.
         #[diagnostic::do_not_recommend]
-        unsafe impl<Fut: Future, Y, R, const D: bool> $trait<Y, R, Fut::Output>
-            for Machine<Fut, Y, R, D>
+        unsafe impl<Fut: Future, Y, R, const D: bool, const C: bool> $trait<Y, R, Fut::Output>
+            for Machine<Fut, Y, R, D, C>
         {
             fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
                 // SAFETY: only turned into a pointer; the machine stays pinned.
                 let m = unsafe { self.get_unchecked_mut() };
-                (NonNull::from(m).cast(), resume_machine::<Fut, Y, R, D>)
+                (NonNull::from(m).cast(), resume_machine::<Fut, Y, R, D, C>)
             }
 
             fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {

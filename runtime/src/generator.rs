@@ -155,8 +155,8 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
 /// not a yield means the body awaited a foreign future, which the macro
 /// rejects wherever it can see it.
 #[inline(always)]
-fn resume_sync<Fut, Y, R, const D: bool>(
-    m: Pin<&mut Machine<Fut, Y, R, D>>,
+fn resume_sync<Fut, Y, R, const D: bool, const C: bool>(
+    m: Pin<&mut Machine<Fut, Y, R, D, C>>,
     arg: R,
 ) -> Step<Y, Fut::Output>
 where
@@ -175,7 +175,7 @@ fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 
-impl<Fut, Y, R, const D: bool> Generator<R> for Machine<Fut, Y, R, D>
+impl<Fut, Y, R, const D: bool, const C: bool> Generator<R> for Machine<Fut, Y, R, D, C>
 where
     Fut: Future,
 {
@@ -242,19 +242,19 @@ impl<M> Boxed<M> {
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y, const D: bool> Boxed<Machine<Fut, Y, (), D>>
+impl<Fut, Y, const D: bool, const C: bool> Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
 {
     /// Pins `machine` on the heap.
     #[inline]
-    pub fn new(machine: Machine<Fut, Y, (), D>) -> Self {
+    pub fn new(machine: Machine<Fut, Y, (), D, C>) -> Self {
         Boxed(alloc::boxed::Box::pin(machine))
     }
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y, const D: bool> Iterator for Boxed<Machine<Fut, Y, (), D>>
+impl<Fut, Y, const D: bool, const C: bool> Iterator for Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -272,7 +272,7 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<Fut, Y, const D: bool> FusedIterator for Boxed<Machine<Fut, Y, (), D>>
+impl<Fut, Y, const D: bool, const C: bool> FusedIterator for Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,

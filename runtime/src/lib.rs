@@ -138,8 +138,8 @@
 //! becomes (this is `cargo expand`'s output, abridged):
 //! ```text
 //! fn count(n: u64) -> impl Iterator<Item = u64> + ::cogen::Delegable<u64> {
-//!     ::cogen::__private::boxed(::cogen::__private::new::<u64, (), (), _, _>(
-//!         false, // no cleanup to run on close
+//!     // yield, resume and return types; no `yield_from!`; no cleanup
+//!     ::cogen::__private::boxed(::cogen::__private::new::<u64, (), (), false, false, _, _>(
 //!         move |__co| async move {
 //!             let n = n; // arguments move in whole, as in an `async fn`
 //!             'generator_body: {
@@ -312,15 +312,16 @@ pub mod __private {
     }
 
     /// Builds a generator whose body yields `Y`, receives `R` and ends with
-    /// `T`; `D`: whether the body delegates with `yield_from!` (without, the
-    /// delegation paths are compiled out of its driver).
+    /// `T`. `D`: whether the body delegates with `yield_from!`; `C`: whether
+    /// it has cleanup (`defer!`, delegation) that closing must run. What a
+    /// body does not need is compiled out of its driver.
     #[inline(always)]
-    pub fn new<Y, R, T, const D: bool, F, Fut>(cleanup: bool, body: F) -> Machine<Fut, Y, R, D>
+    pub fn new<Y, R, T, const D: bool, const C: bool, F, Fut>(body: F) -> Machine<Fut, Y, R, D, C>
     where
         F: FnOnce(Co<Y, R>) -> Fut,
         Fut: Future<Output = T>,
     {
-        Machine::new(cleanup, body(Co::new()))
+        Machine::new(body(Co::new()))
     }
 
     /// `#[for_await]`: the next item of a pinned stream.
@@ -438,9 +439,9 @@ pub mod __private {
     /// The `impl Iterator` form.
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn boxed<Fut, Y, const D: bool>(
-        machine: Machine<Fut, Y, (), D>,
-    ) -> Boxed<Machine<Fut, Y, (), D>>
+    pub fn boxed<Fut, Y, const D: bool, const C: bool>(
+        machine: Machine<Fut, Y, (), D, C>,
+    ) -> Boxed<Machine<Fut, Y, (), D, C>>
     where
         Fut: Future,
     {
