@@ -18,7 +18,7 @@
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 #[path = "common/async_bodies.rs"]
 mod bodies;
@@ -55,8 +55,8 @@ macro_rules! columns {
         g.bench_function("genawaiter stack", |b| {
             b.iter(|| {
                 let n = black_box(N);
-                genawaiter::stack::let_gen_using!(gen, |co| ga::$ga(co, n));
-                drain(gen)
+                genawaiter::stack::let_gen_using!(g, |co| ga::$ga(co, n));
+                drain(g)
             })
         });
         g.bench_function("genawaiter rc", |b| {
@@ -99,8 +99,8 @@ fn async_count(c: &mut Criterion) {
             ("cogen", &|| drain(cogen_stream::count(N))),
             ("async-stream", &|| drain(as_::count(N))),
             ("genawaiter stack", &|| {
-                genawaiter::stack::let_gen_using!(gen, |co| ga::count(co, N));
-                drain(gen)
+                genawaiter::stack::let_gen_using!(g, |co| ga::count(co, N));
+                drain(g)
             }),
             ("genawaiter rc", &|| {
                 drain(genawaiter::rc::Gen::new(|co| ga::count_rc(co, N)))
@@ -122,8 +122,8 @@ fn suspend(c: &mut Criterion) {
             ("cogen", &|| drain(cogen_stream::suspend(N))),
             ("async-stream", &|| drain(as_::suspend(N))),
             ("genawaiter stack", &|| {
-                genawaiter::stack::let_gen_using!(gen, |co| ga::suspend(co, N));
-                drain(gen)
+                genawaiter::stack::let_gen_using!(g, |co| ga::suspend(co, N));
+                drain(g)
             }),
             ("genawaiter rc", &|| {
                 drain(genawaiter::rc::Gen::new(|co| ga::suspend_rc(co, N)))

@@ -9,8 +9,7 @@
 //! columns of a group come from the same conditions. The consumer adds each
 //! item through `black_box`, so no column can be folded into a closed form.
 //!
-//! This bench target is built as edition 2024 (see `tests/Cargo.toml`): `gen`
-//! blocks are only parsed in that edition.
+//! The package is edition 2024: `gen` blocks are only parsed in that edition.
 #![cfg_attr(feature = "nightly", feature(gen_blocks))]
 
 use std::hint::black_box;

@@ -33,11 +33,11 @@
 //!
 //! Run it with `cargo run -p cogen-tests --example effects`.
 
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 use std::future::Future;
-use std::pin::{pin, Pin};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::pin::{Pin, pin};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------
@@ -155,7 +155,7 @@ pub fn login_or_fetch(
                     Outcome::Race(0, reply) => match *reply {
                         Outcome::Returned(Ok(Reply::Token(t))) => t,
                         Outcome::Returned(Err(ApiError::BadCredentials)) => {
-                            return Err(FlowError::BadCredentials)
+                            return Err(FlowError::BadCredentials);
                         }
                         Outcome::Returned(Err(e)) => return Err(FlowError::Backend(e)),
                         other => return Err(FlowError::Protocol(other)),

@@ -26,10 +26,10 @@
 //!
 //! Run it with `cargo run -p cogen-tests --example fanout`.
 
-use cogen::{async_generator, defer, yield_, Stream};
+use cogen::{Stream, async_generator, defer, yield_};
 use futures::StreamExt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -93,10 +93,10 @@ where
     }
     // Every child finished on its own: surface a child's panic, if any.
     while let Some(done) = tasks.join_next().await {
-        if let Err(e) = done {
-            if e.is_panic() {
-                std::panic::resume_unwind(e.into_panic());
-            }
+        if let Err(e) = done
+            && e.is_panic()
+        {
+            std::panic::resume_unwind(e.into_panic());
         }
     }
 }
@@ -114,7 +114,7 @@ where
 }
 
 /// Three tickers, at 3, 5 and 7 ms.
-pub fn children(counters: &Arc<Counters>) -> Vec<impl Stream<Item = (usize, u64)> + Send> {
+pub fn children(counters: &Arc<Counters>) -> Vec<impl Stream<Item = (usize, u64)> + Send + use<>> {
     [3, 5, 7]
         .into_iter()
         .enumerate()

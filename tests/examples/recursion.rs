@@ -21,7 +21,7 @@
 //!
 //! Run it with `cargo run -p cogen-tests --example recursion`.
 
-use cogen::{generator, yield_, yield_from, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_, yield_from};
 use std::pin::pin;
 use std::time::Instant;
 

@@ -26,11 +26,11 @@
 //!
 //! Run it with `cargo run -p cogen-tests --example retry`.
 
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 use std::cell::Cell;
 use std::convert::Infallible;
 use std::future::Future;
-use std::pin::{pin, Pin};
+use std::pin::{Pin, pin};
 use std::time::Duration;
 
 // ---------------------------------------------------------------------------

@@ -28,7 +28,7 @@
 //!
 //! Run it with `cargo run -p cogen-tests --example saga`.
 
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 use std::pin::Pin;
 
 // ---------------------------------------------------------------------------

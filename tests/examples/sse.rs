@@ -20,13 +20,13 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::Html;
+use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::routing::get;
-use axum::Router;
-use cogen::{async_generator, defer, yield_, Stream};
+use cogen::{Stream, async_generator, defer, yield_};
 use serde::Serialize;
 use tokio::sync::Notify;
 

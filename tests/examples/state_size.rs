@@ -19,8 +19,8 @@
 //! * next-gen's `mk_gen!` pins the `GeneratorFn` on the caller's stack and
 //!   hands out a `Pin<&mut _>`.
 //!
-//! Nightly `gen` blocks are not here: they only parse in edition 2024 and
-//! this package is edition 2021 (the `sync` bench target is 2024 for them).
+//! Nightly `gen` blocks are not here: they need the nightly toolchain (see
+//! the `sync` bench's nightly columns).
 #![cfg_attr(feature = "nightly", feature(coroutines, proc_macro_hygiene))]
 
 use std::future::Future;
@@ -82,7 +82,7 @@ mod hand {
 
 mod cogen_bodies {
     use super::tick;
-    use cogen::{async_generator, generator, yield_, Generator, Stream};
+    use cogen::{Generator, Stream, async_generator, generator, yield_};
 
     #[generator]
     pub fn count_iter(n: u64) -> impl Iterator<Item = u64> {
@@ -206,10 +206,10 @@ mod ga {
         producer: impl FnOnce(stack::Co<'s, u64>) -> F,
     ) -> String {
         let handle = size_of::<&mut stack::Gen<'s, u64, (), F>>();
-        let gen = size_of::<stack::Gen<'s, u64, (), F>>();
+        let generator = size_of::<stack::Gen<'s, u64, (), F>>();
         let shelf = size_of::<stack::Shelf<u64, (), F>>();
         drop(producer);
-        format!("{handle} + {}", gen + shelf)
+        format!("{handle} + {}", generator + shelf)
     }
 
     /// `handle + boxed future` of an rc generator built from `producer`.
@@ -311,11 +311,7 @@ mod unfold {
 
     pub fn count(n: u64) -> impl Stream<Item = u64> {
         futures::stream::unfold(0, move |i| async move {
-            if i < n {
-                Some((i, i + 1))
-            } else {
-                None
-            }
+            if i < n { Some((i, i + 1)) } else { None }
         })
     }
 

@@ -2,8 +2,8 @@
 //! `cargo run --example tour`.
 
 use cogen::{
-    async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator,
-    GeneratorState, Stream,
+    AsyncGenerator, Generator, GeneratorState, Stream, async_generator, defer, generator, yield_,
+    yield_from,
 };
 use futures::StreamExt;
 use std::pin::pin;

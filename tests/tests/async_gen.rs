@@ -1,7 +1,7 @@
 //! `#[async_generator]`: Stream and AsyncGenerator forms, real suspension
 //! under tokio and futures' executor, `#[for_await]`, the `try` flavour.
 
-use cogen::{async_generator, yield_, AsyncGenerator, GeneratorState, Stream};
+use cogen::{AsyncGenerator, GeneratorState, Stream, async_generator, yield_};
 use futures::{StreamExt, TryStreamExt};
 use std::pin::pin;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! `Send` exactly when the state is `Send`; always `Sync`; `'static` when
 //! nothing is borrowed. The `!Send` direction is a UI test (ui-tests/).
 
-use cogen::{async_generator, generator, yield_, Generator, Stream};
+use cogen::{Generator, Stream, async_generator, generator, yield_};
 use static_assertions::assert_impl_all;
 use std::rc::Rc;
 

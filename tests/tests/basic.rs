@@ -1,4 +1,4 @@
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 
 #[generator]
 fn fib() -> impl Iterator<Item = u64> {

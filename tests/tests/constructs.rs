@@ -1,12 +1,12 @@
 //! Every Rust construct inside a generator body (issue: "Every Rust construct
 //! in the body"): control flow, patterns, macros, nested closures and items.
 
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 use std::pin::pin;
 
 #[generator]
 fn labelled() -> impl Generator<Yield = (u32, u32), Return = u32> {
-    let found = 'outer: loop {
+    'outer: loop {
         for i in 0.. {
             for j in 0..i {
                 if j == 3 {
@@ -18,8 +18,7 @@ fn labelled() -> impl Generator<Yield = (u32, u32), Return = u32> {
                 }
             }
         }
-    };
-    found
+    }
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! path, sync and async.
 
 use cogen::{
-    async_generator, defer, generator, yield_, AsyncGenerator, Generator, GeneratorState, Stream,
+    AsyncGenerator, Generator, GeneratorState, Stream, async_generator, defer, generator, yield_,
 };
 use futures::StreamExt;
 use std::cell::RefCell;
@@ -151,7 +151,9 @@ fn break_and_continue_run_the_cleanup_of_each_block_they_leave() {
     assert_eq!(ret, Ok(300));
     assert_eq!(
         log,
-        ["inner", "round 0", "inner", "round 1", "inner", "round 2", "outer"]
+        [
+            "inner", "round 0", "inner", "round 1", "inner", "round 2", "outer"
+        ]
     );
 
     let (ys, ret, log) = run("continue_outer");
@@ -161,7 +163,9 @@ fn break_and_continue_run_the_cleanup_of_each_block_they_leave() {
     assert_eq!(ret, Ok(400));
     assert_eq!(
         log,
-        ["inner", "round 0", "inner", "round 1", "inner", "inner", "round 2", "outer"]
+        [
+            "inner", "round 0", "inner", "round 1", "inner", "inner", "round 2", "outer"
+        ]
     );
 
     let (ys, ret, log) = run("break_outer");
@@ -292,8 +296,11 @@ fn option_question_mark_in_a_defer_scope() {
         Some(v + 1)
     }
     let l = log();
-    let mut gen = pin!(g(l.clone(), None));
-    assert_eq!(gen.as_mut().resume(()), GeneratorState::Complete(None));
+    let mut generator = pin!(g(l.clone(), None));
+    assert_eq!(
+        generator.as_mut().resume(()),
+        GeneratorState::Complete(None)
+    );
     assert_eq!(take(&l), ["done"]);
 }
 
@@ -301,17 +308,16 @@ fn option_question_mark_in_a_defer_scope() {
 fn break_with_value_through_a_defer() {
     #[generator]
     fn g(l: Log) -> impl Generator<Yield = u8, Return = u32> {
-        let v = loop {
+        loop {
             defer! { push(&l, "iteration"); }
             yield_!(1);
             break 42;
-        };
-        v
+        }
     }
     let l = log();
-    let mut gen = pin!(g(l.clone()));
-    assert_eq!(gen.as_mut().resume(()), GeneratorState::Yielded(1));
-    assert_eq!(gen.as_mut().resume(()), GeneratorState::Complete(42));
+    let mut generator = pin!(g(l.clone()));
+    assert_eq!(generator.as_mut().resume(()), GeneratorState::Yielded(1));
+    assert_eq!(generator.as_mut().resume(()), GeneratorState::Complete(42));
     assert_eq!(take(&l), ["iteration"]);
 }
 
@@ -473,10 +479,16 @@ async fn async_generator_close_then_poll_finishes() {
         }
     }
     let l = log();
-    let mut gen = pin!(g(l.clone()));
-    assert_eq!(gen.as_mut().resume(1).await, GeneratorState::Yielded(0));
-    assert_eq!(gen.as_mut().resume(2).await, GeneratorState::Yielded(0));
-    gen.as_mut().close().await;
+    let mut generator = pin!(g(l.clone()));
+    assert_eq!(
+        generator.as_mut().resume(1).await,
+        GeneratorState::Yielded(0)
+    );
+    assert_eq!(
+        generator.as_mut().resume(2).await,
+        GeneratorState::Yielded(0)
+    );
+    generator.as_mut().close().await;
     assert_eq!(take(&l), ["got 2", "cleanup"]);
 }
 

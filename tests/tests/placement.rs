@@ -2,7 +2,7 @@
 //! default methods, generics, lifetimes, where-clauses, `impl Trait`
 //! arguments, patterns in parameters, `unsafe fn`, visibility, attributes.
 
-use cogen::{generator, yield_, Generator, GeneratorState};
+use cogen::{Generator, GeneratorState, generator, yield_};
 use std::fmt::Display;
 use std::pin::pin;
 

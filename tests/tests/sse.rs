@@ -10,11 +10,11 @@ mod example;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use example::{app, writer, Db};
+use example::{Db, app, writer};
 use http_body_util::{BodyExt, Empty};
+use hyper::Request;
 use hyper::body::Bytes;
 use hyper::header::{CONTENT_TYPE, HOST};
-use hyper::Request;
 use hyper_util::rt::TokioIo;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::{sleep, timeout};

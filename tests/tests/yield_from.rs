@@ -3,8 +3,8 @@
 //! depth 1,000,000, and cleanup order through a delegation chain.
 
 use cogen::{
-    async_generator, defer, generator, yield_, yield_from, AsyncGenerator, Generator,
-    GeneratorState, Stream,
+    AsyncGenerator, Generator, GeneratorState, Stream, async_generator, defer, generator, yield_,
+    yield_from,
 };
 use futures::StreamExt;
 use std::cell::RefCell;
@@ -319,9 +319,9 @@ fn closing_a_generator_form_closes_its_delegates_first() {
         yield_from!(top(l.clone()));
     }
     let l: Log = Rc::default();
-    let mut gen = Box::pin(g(l.clone()));
-    assert_eq!(gen.as_mut().resume(()), GeneratorState::Yielded(0));
-    gen.as_mut().close();
+    let mut generator = Box::pin(g(l.clone()));
+    assert_eq!(generator.as_mut().resume(()), GeneratorState::Yielded(0));
+    generator.as_mut().close();
     assert_eq!(
         *l.borrow(),
         ["close leaf", "close middle", "close top", "close g"]

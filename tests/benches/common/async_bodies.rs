@@ -5,7 +5,7 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::{pin, Pin};
+use std::pin::{Pin, pin};
 use std::task::{Context, Poll};
 
 use futures::executor::block_on;
@@ -65,7 +65,7 @@ pub fn drain(s: impl Stream<Item = u64>) -> u64 {
 // ---------------------------------------------------------------- hand-written
 
 pub mod hand {
-    use super::{tick, Tick};
+    use super::{Tick, tick};
     use futures::Stream;
     use std::future::Future;
     use std::pin::Pin;
@@ -143,11 +143,7 @@ pub mod unfold {
 
     pub fn count(n: u64) -> impl Stream<Item = u64> {
         futures::stream::unfold(0, move |i| async move {
-            if i < n {
-                Some((i, i + 1))
-            } else {
-                None
-            }
+            if i < n { Some((i, i + 1)) } else { None }
         })
     }
 
@@ -167,7 +163,7 @@ pub mod unfold {
 
 pub mod cogen_stream {
     use super::tick;
-    use cogen::{async_generator, yield_, Stream};
+    use cogen::{Stream, async_generator, yield_};
 
     #[async_generator]
     pub fn count(n: u64) -> impl Stream<Item = u64> {
