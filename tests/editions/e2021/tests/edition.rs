@@ -1,22 +1,4 @@
-use cogen::{Generator, GeneratorState};
-use cogen_edition_2021::*;
-use futures::StreamExt;
+//! The shared test, against this edition's build of the shared generators.
+use cogen_edition_2021 as cogen_edition;
 
-#[test]
-fn works_on_edition_2021() {
-    let inv = Inventory {
-        items: vec![("a".into(), 1), ("b".into(), 5)],
-    };
-    assert_eq!(inv.in_stock(2).collect::<Vec<_>>(), ["b"]);
-    assert_eq!(countdown(3).collect::<Vec<_>>(), [3, 2, 1, 0]);
-    let log = std::cell::RefCell::new(Vec::new());
-    assert_eq!(with_cleanup(&log).take(1).count(), 1);
-    assert_eq!(*log.borrow(), ["cleanup"]);
-    let mut g = Box::pin(summer());
-    assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
-    assert_eq!(g.as_mut().resume(4), GeneratorState::Yielded(4));
-    assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(4));
-    let v: Vec<_> = futures::executor::block_on(parsed(vec!["1", "x"]).collect());
-    assert_eq!(v.len(), 2);
-    assert!(v[1].is_err());
-}
+include!("../../shared/edition_test.rs");

@@ -1,0 +1,58 @@
+use cogen::{async_generator, defer, generator, yield_, yield_from, Generator, Stream};
+
+pub struct Inventory {
+    pub items: Vec<(String, u32)>,
+}
+
+impl Inventory {
+    /// Borrows `self` across yields.
+    #[generator]
+    pub fn in_stock<'a>(&'a self, min: u32) -> impl Iterator<Item = &'a str> + 'a {
+        for (name, n) in &self.items {
+            if *n >= min {
+                yield_!(name.as_str());
+            }
+        }
+    }
+}
+
+#[generator]
+pub fn countdown(n: u64) -> impl Iterator<Item = u64> {
+    yield_!(n);
+    if n > 0 {
+        yield_from!(countdown(n - 1));
+    }
+}
+
+#[generator]
+pub fn with_cleanup<'a>(
+    log: &'a std::cell::RefCell<Vec<&'static str>>,
+) -> impl Iterator<Item = u8> + 'a {
+    defer! { log.borrow_mut().push("cleanup"); }
+    yield_!(1);
+    yield_!(2);
+}
+
+#[generator]
+pub fn summer() -> impl Generator<u32, Yield = u32, Return = u32> {
+    let mut total = 0;
+    loop {
+        let x = yield_!(total);
+        if x == 0 {
+            return total;
+        }
+        total += x;
+    }
+}
+
+#[async_generator(try)]
+pub fn parsed(
+    input: Vec<&'static str>,
+) -> impl Stream<Item = Result<u32, std::num::ParseIntError>> {
+    for s in input {
+        futures_ready().await;
+        yield_!(s.parse::<u32>()?);
+    }
+}
+
+async fn futures_ready() {}
