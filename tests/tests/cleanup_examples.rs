@@ -6,6 +6,9 @@
 //! download or a saga by a timeout, the step it stops in takes a minute, so
 //! the timeout always lands there.
 
+#[path = "../examples/booking.rs"]
+#[allow(dead_code)]
+mod booking;
 #[path = "../examples/download.rs"]
 #[allow(dead_code)]
 mod download;
@@ -213,5 +216,251 @@ mod download_tests {
             "the body, and its defer!, never started"
         );
         assert!(disk.files().is_empty());
+    }
+}
+
+// ---------------------------------------------------------------------------
+// booking
+// ---------------------------------------------------------------------------
+
+mod booking_tests {
+    use super::LIMIT;
+    use super::booking::*;
+    use cogen::{AsyncGenerator, GeneratorState};
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::time::timeout;
+
+    const TRIP: Trip = Trip {
+        to: "Lisbon",
+        nights: 3,
+    };
+
+    /// Runs a saga on `travel` to its end: its progress events and outcome.
+    async fn book(travel: &Arc<Travel>) -> (Vec<Progress>, Result<Booking, BookingError>) {
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        let mut progress = Vec::new();
+        let outcome = timeout(LIMIT, run(saga.as_mut(), |p| progress.push(p)))
+            .await
+            .unwrap();
+        (progress, outcome)
+    }
+
+    /// Resumes a saga once: the progress event it yields.
+    async fn next(
+        saga: std::pin::Pin<
+            &mut impl AsyncGenerator<Yield = Progress, Return = Result<Booking, BookingError>>,
+        >,
+    ) -> Progress {
+        match timeout(LIMIT, saga.resume(())).await.unwrap() {
+            GeneratorState::Yielded(p) => p,
+            GeneratorState::Complete(outcome) => panic!("the saga ended: {outcome:?}"),
+        }
+    }
+
+    fn error(step: Step, reason: &'static str) -> Result<Booking, BookingError> {
+        Err(BookingError { step, reason })
+    }
+
+    #[tokio::test]
+    async fn every_step_succeeds_and_nothing_is_compensated() {
+        let travel = Arc::new(Travel::new(1));
+        let (progress, outcome) = book(&travel).await;
+        assert_eq!(
+            progress,
+            [
+                Progress::FlightBooked("FL-1".into()),
+                Progress::HotelBooked("HT-2".into()),
+                Progress::CardCharged("PAY-3".into()),
+            ]
+        );
+        assert_eq!(
+            outcome,
+            Ok(Booking {
+                flight: "FL-1".into(),
+                hotel: "HT-2".into(),
+                payment: "PAY-3".into(),
+            })
+        );
+        assert_eq!(
+            travel.log(),
+            [
+                "Flight done: FL-1",
+                "Hotel done: HT-2",
+                "Payment done: PAY-3"
+            ]
+        );
+        assert_eq!(travel.held(), ["FL-1", "HT-2", "PAY-3"]);
+    }
+
+    #[tokio::test]
+    async fn the_flight_fails_nothing_to_compensate() {
+        let travel = Arc::new(Travel::new(1).failing(Step::Flight));
+        let (progress, outcome) = book(&travel).await;
+        assert_eq!(progress, []);
+        assert_eq!(outcome, error(Step::Flight, "sold out"));
+        assert_eq!(travel.log(), ["Flight failed: sold out"]);
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_hotel_fails_the_flight_is_cancelled() {
+        let travel = Arc::new(Travel::new(1).failing(Step::Hotel));
+        let (progress, outcome) = book(&travel).await;
+        assert_eq!(progress, [Progress::FlightBooked("FL-1".into())]);
+        assert_eq!(outcome, error(Step::Hotel, "no rooms"));
+        assert_eq!(
+            travel.log(),
+            [
+                "Flight done: FL-1",
+                "Hotel failed: no rooms",
+                "Flight cancelled: FL-1"
+            ]
+        );
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_payment_fails_the_hotel_then_the_flight_are_cancelled() {
+        let travel = Arc::new(Travel::new(1).failing(Step::Payment));
+        let (progress, outcome) = book(&travel).await;
+        assert_eq!(
+            progress,
+            [
+                Progress::FlightBooked("FL-1".into()),
+                Progress::HotelBooked("HT-2".into()),
+            ]
+        );
+        assert_eq!(outcome, error(Step::Payment, "card declined"));
+        assert_eq!(
+            travel.log(),
+            [
+                "Flight done: FL-1",
+                "Hotel done: HT-2",
+                "Payment failed: card declined",
+                "Hotel cancelled: HT-2",
+                "Flight cancelled: FL-1",
+            ]
+        );
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn closing_after_the_hotel_cancels_both_last_first() {
+        let travel = Arc::new(Travel::new(1));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        assert_eq!(
+            next(saga.as_mut()).await,
+            Progress::FlightBooked("FL-1".into())
+        );
+        assert_eq!(
+            next(saga.as_mut()).await,
+            Progress::HotelBooked("HT-2".into())
+        );
+        timeout(LIMIT, saga.as_mut().close()).await.unwrap();
+        assert_eq!(
+            travel.log(),
+            [
+                "Flight done: FL-1",
+                "Hotel done: HT-2",
+                "Hotel cancelled: HT-2",
+                "Flight cancelled: FL-1",
+            ]
+        );
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn closing_after_the_flight_cancels_only_the_flight() {
+        let travel = Arc::new(Travel::new(1));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        assert_eq!(
+            next(saga.as_mut()).await,
+            Progress::FlightBooked("FL-1".into())
+        );
+        timeout(LIMIT, saga.as_mut().close()).await.unwrap();
+        assert_eq!(
+            travel.log(),
+            ["Flight done: FL-1", "Flight cancelled: FL-1"]
+        );
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn closing_after_the_payment_compensates_nothing() {
+        let travel = Arc::new(Travel::new(1));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        next(saga.as_mut()).await;
+        next(saga.as_mut()).await;
+        assert_eq!(
+            next(saga.as_mut()).await,
+            Progress::CardCharged("PAY-3".into())
+        );
+        timeout(LIMIT, saga.as_mut().close()).await.unwrap();
+        assert_eq!(travel.held(), ["FL-1", "HT-2", "PAY-3"], "committed");
+        assert_eq!(travel.log().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn a_timeout_during_the_payment_then_close() {
+        let travel = Arc::new(Travel::new(1).slow(Step::Payment));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        let mut progress = Vec::new();
+        let outcome = timeout(
+            Duration::from_millis(300),
+            run(saga.as_mut(), |p| progress.push(p)),
+        )
+        .await;
+        assert!(outcome.is_err(), "timed out");
+        assert_eq!(progress.len(), 2, "stuck in the payment: {progress:?}");
+        // The saga is still there, waiting in `charge_card(..).await`;
+        // closing cancels that call and runs the compensations.
+        timeout(LIMIT, saga.as_mut().close()).await.unwrap();
+        assert_eq!(
+            travel.log(),
+            [
+                "Flight done: FL-1",
+                "Hotel done: HT-2",
+                "Hotel cancelled: HT-2",
+                "Flight cancelled: FL-1",
+            ]
+        );
+        assert!(travel.held().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_plain_drop_cannot_await_the_compensations() {
+        let travel = Arc::new(Travel::new(1));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        next(saga.as_mut()).await;
+        next(saga.as_mut()).await;
+        drop(saga);
+        // The cleanup started, but the hotel's compensation waits for the
+        // service and drop cannot wait: the rest of the cleanup is
+        // abandoned, the flight's compensation never starts. Nothing is
+        // cancelled, now or later.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(travel.log(), ["Flight done: FL-1", "Hotel done: HT-2"]);
+        assert_eq!(travel.held(), ["FL-1", "HT-2"]);
+    }
+
+    #[tokio::test]
+    async fn a_plain_drop_in_a_pending_step_cannot_await_them_either() {
+        let travel = Arc::new(Travel::new(1).slow(Step::Payment));
+        let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
+        next(saga.as_mut()).await;
+        next(saga.as_mut()).await;
+        assert!(futures::poll!(saga.as_mut().resume(())).is_pending());
+        drop(saga);
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(travel.log(), ["Flight done: FL-1", "Hotel done: HT-2"]);
+        assert_eq!(travel.held(), ["FL-1", "HT-2"]);
+    }
+
+    #[test]
+    fn the_saga_is_send() {
+        fn is_send<T: Send>(_: &T) {}
+        let travel = Arc::new(Travel::new(1));
+        is_send(&book_trip(travel, TRIP));
     }
 }
