@@ -9,6 +9,9 @@
 #[path = "../examples/booking.rs"]
 #[allow(dead_code)]
 mod booking;
+#[path = "../examples/connection.rs"]
+#[allow(dead_code)]
+mod connection;
 #[path = "../examples/download.rs"]
 #[allow(dead_code)]
 mod download;
@@ -462,5 +465,175 @@ mod booking_tests {
         fn is_send<T: Send>(_: &T) {}
         let travel = Arc::new(Travel::new(1));
         is_send(&book_trip(travel, TRIP));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// connection
+// ---------------------------------------------------------------------------
+
+mod connection_tests {
+    use super::connection::*;
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    fn row(id: u32, name: &'static str) -> Entry {
+        Entry::Row(id, name)
+    }
+
+    fn ok(id: u32, name: &'static str) -> Result<Row, DbError> {
+        Ok(Row { id, name })
+    }
+
+    /// Every connection opened was closed (`Connection::close` itself
+    /// panics if one is closed twice).
+    fn all_closed(db: &Db, opened: usize) {
+        assert_eq!(db.opened(), opened, "opened");
+        assert_eq!(db.closed(), opened, "closed");
+    }
+
+    #[test]
+    fn the_rows_run_out() {
+        let db = Db::new([row(1, "ada"), row(2, "bob")]);
+        assert_eq!(rows(&db).collect::<Vec<_>>(), [ok(1, "ada"), ok(2, "bob")]);
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn no_rows_at_all() {
+        let db = Db::new([]);
+        assert_eq!(rows(&db).count(), 0);
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn the_connection_stays_open_across_yields() {
+        let db = Db::new([row(1, "ada"), row(2, "bob")]);
+        let mut it = rows(&db);
+        assert_eq!(db.opened(), 0, "lazy: nothing runs before the first next");
+        assert_eq!(it.next(), Some(ok(1, "ada")));
+        assert_eq!(db.open_now(), 1);
+        assert_eq!(it.next(), Some(ok(2, "bob")));
+        assert_eq!(db.open_now(), 1);
+        assert_eq!(it.next(), None);
+        all_closed(&db, 1);
+        assert_eq!(it.next(), None);
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn a_sentinel_row_returns_early() {
+        let db = Db::new([row(1, "ada"), row(9, "END"), row(2, "bob")]);
+        assert_eq!(rows(&db).collect::<Vec<_>>(), [ok(1, "ada")]);
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn a_row_error_ends_through_question_mark() {
+        let db = Db::new([
+            row(1, "ada"),
+            Entry::Error(DbError::Corrupt { id: 2 }),
+            row(3, "cy"),
+        ]);
+        assert_eq!(
+            rows(&db).collect::<Vec<_>>(),
+            [ok(1, "ada"), Err(DbError::Corrupt { id: 2 })]
+        );
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn a_reset_closes_the_connection_before_reconnecting() {
+        let db = Db::new([
+            row(1, "ada"),
+            Entry::Error(DbError::Reset),
+            row(2, "bob"),
+            Entry::Error(DbError::Reset),
+            row(3, "cy"),
+        ]);
+        let mut it = rows(&db);
+        assert_eq!(it.next(), Some(ok(1, "ada")));
+        assert_eq!(it.next(), Some(ok(2, "bob")));
+        assert_eq!((db.opened(), db.closed()), (2, 1), "one at a time");
+        assert_eq!(it.collect::<Vec<_>>(), [ok(3, "cy")]);
+        all_closed(&db, 3);
+    }
+
+    #[test]
+    fn one_reset_too_many_is_an_error() {
+        let db = Db::new(vec![Entry::Error(DbError::Reset); MAX_ATTEMPTS + 1]);
+        assert_eq!(rows(&db).collect::<Vec<_>>(), [Err(DbError::Reset)]);
+        all_closed(&db, MAX_ATTEMPTS);
+    }
+
+    #[test]
+    fn the_consumer_breaks_out_of_its_for_loop() {
+        let db = Db::new((1..=5).map(|id| row(id, "someone")));
+        let mut seen = 0;
+        for item in rows(&db) {
+            item.unwrap();
+            seen += 1;
+            if seen == 2 {
+                assert_eq!(db.open_now(), 1);
+                break; // the generator, suspended at its yield, is dropped
+            }
+        }
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn never_started_opens_nothing() {
+        let db = Db::new([row(1, "ada")]);
+        drop(rows(&db));
+        all_closed(&db, 0);
+    }
+
+    #[test]
+    fn a_panic_skips_the_defer_and_leaks_the_connection() {
+        let db = Db::new([row(1, "ada"), Entry::Bug, row(2, "bob")]);
+        let mut it = rows(&db);
+        assert_eq!(it.next(), Some(ok(1, "ada")));
+        let panic = catch_unwind(AssertUnwindSafe(|| it.next())).unwrap_err();
+        assert_eq!(
+            panic.downcast_ref::<String>().map(String::as_str),
+            Some("driver bug at entry 1")
+        );
+        // Documented: `defer!` does not run on panic.
+        assert_eq!((db.opened(), db.closed()), (1, 0));
+        // The generator is finished, and dropping it closes nothing later.
+        assert_eq!(it.next(), None);
+        drop(it);
+        assert_eq!((db.opened(), db.closed()), (1, 0));
+    }
+
+    #[test]
+    fn a_drop_guard_closes_on_panic_too() {
+        let db = Db::new([row(1, "ada"), Entry::Bug, row(2, "bob")]);
+        let mut it = rows_guarded(&db);
+        assert_eq!(it.next(), Some(ok(1, "ada")));
+        assert!(catch_unwind(AssertUnwindSafe(|| it.next())).is_err());
+        all_closed(&db, 1);
+        assert_eq!(it.next(), None);
+        drop(it);
+        all_closed(&db, 1);
+    }
+
+    #[test]
+    fn the_drop_guard_closes_on_the_other_paths() {
+        let db = Db::new([row(1, "ada"), row(2, "bob")]);
+        assert_eq!(rows_guarded(&db).count(), 2);
+        all_closed(&db, 1);
+
+        let db = Db::new([row(1, "ada"), Entry::Error(DbError::Corrupt { id: 2 })]);
+        assert_eq!(
+            rows_guarded(&db).collect::<Vec<_>>(),
+            [ok(1, "ada"), Err(DbError::Corrupt { id: 2 })]
+        );
+        all_closed(&db, 1);
+
+        let db = Db::new([row(1, "ada"), row(2, "bob")]);
+        let mut it = rows_guarded(&db);
+        it.next();
+        drop(it);
+        all_closed(&db, 1);
     }
 }
