@@ -660,13 +660,17 @@ impl VisitMut for Lowerer<'_, '_> {
                 let fut = a.base.to_token_stream();
                 *e = Expr::Verbatim(self.ctx.cancellable_await(span, fut, self.close_exit(span)));
             }
-            Expr::Return(r) if !self.scopes.is_empty() => {
+            // In the `try` flavour the body ends with a `Result<(), E>`: a
+            // plain `return;` ends the iterator / stream normally.
+            Expr::Return(r) if !self.scopes.is_empty() || (r.expr.is_none() && self.try_body()) => {
                 visit_mut::visit_expr_return_mut(self, r);
                 let span = r.return_token.span;
-                let value = r
-                    .expr
-                    .as_ref()
-                    .map_or_else(|| quote_spanned!(span=> ()), |v| v.to_token_stream());
+                let krate = self.ctx.gen.args.krate.clone();
+                let value = match &r.expr {
+                    Some(v) => v.to_token_stream(),
+                    None if self.try_body() => quote_spanned!(span=> #krate::__private::Ok(())),
+                    None => quote_spanned!(span=> ()),
+                };
                 *e = Expr::Verbatim(self.return_exit(span, value));
             }
             Expr::Try(t) if !self.scopes.is_empty() => {
@@ -749,6 +753,11 @@ impl VisitMut for Lowerer<'_, '_> {
 }
 
 impl Lowerer<'_, '_> {
+    /// Code of the generator body itself, in the `try` flavour.
+    fn try_body(&self) -> bool {
+        !self.nested && self.ctx.gen.args.try_.is_some()
+    }
+
     /// Runs `f` inside a closure, nested `async` block or item: its
     /// `return`, `?` and jumps are its own, not exits of a `defer!` scope.
     fn nested(&mut self, f: impl FnOnce(&mut Self)) {

@@ -236,6 +236,10 @@ macro_rules! yield_ {
 /// assert_eq!(*log.borrow(), ["open db", "close db"]);
 /// ```
 ///
+/// Because the cleanup runs after the rest of the block, the code after the
+/// `defer!` cannot move out a local the cleanup still uses (E0382 at the
+/// cleanup): clone it, or move it after the block.
+///
 /// It does **not** run when the body panics (as a `finally` would not run
 /// on `abort`): use a `Drop` guard for cleanup that must survive a panic.
 /// It cannot contain `yield_!`, `return`, `?`, or a `break` / `continue`

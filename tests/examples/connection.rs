@@ -131,9 +131,8 @@ pub const MAX_ATTEMPTS: usize = 3;
 
 /// The rows of the query, up to the sentinel; reconnects after a reset.
 ///
-/// In the `try` flavour the body is checked like a function returning
-/// `Result<(), DbError>` (that is what makes `?` work), so its early return
-/// is `return Ok(())`.
+/// In the `try` flavour, `?` ends the iterator with the error as its last
+/// item, and a plain `return;` ends it normally.
 #[generator(try)]
 pub fn rows(db: &Db) -> impl Iterator<Item = Result<Row, DbError>> {
     'connect: for attempt in 1..=MAX_ATTEMPTS {
@@ -141,7 +140,7 @@ pub fn rows(db: &Db) -> impl Iterator<Item = Result<Row, DbError>> {
         defer! { conn.close(); } // whichever way this block is left
         loop {
             match conn.fetch() {
-                Ok(Some(row)) if row.is_sentinel() => return Ok(()),
+                Ok(Some(row)) if row.is_sentinel() => return,
                 Ok(Some(row)) => yield_!(row), // the consumer may drop us here
                 Ok(None) => break 'connect,
                 Err(DbError::Reset) if attempt < MAX_ATTEMPTS => continue 'connect,

@@ -217,3 +217,37 @@ fn lazy_until_polled() {
 fn size_hint_is_honest() {
     assert_eq!(ticks_now(3).size_hint(), (0, None));
 }
+
+#[test]
+fn plain_return_ends_a_try_generator_normally() {
+    use cogen::{defer, generator};
+    #[generator(try)]
+    fn upto(
+        limit: u32,
+        input: Vec<&'static str>,
+    ) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+        for s in input {
+            let n: u32 = s.parse()?;
+            if n > limit {
+                return; // ends normally: no error item
+            }
+            yield_!(n);
+        }
+    }
+    assert_eq!(upto(5, vec!["1", "9", "2"]).collect::<Vec<_>>(), [Ok(1)]);
+    assert_eq!(upto(5, vec!["1", "x"]).filter(Result::is_err).count(), 1);
+
+    // The same inside a block with `defer!`.
+    #[async_generator(try)]
+    fn with_cleanup(
+        log: std::sync::Arc<std::sync::Mutex<Vec<&'static str>>>,
+    ) -> impl Stream<Item = Result<u8, String>> {
+        defer! { log.lock().unwrap().push("cleanup"); }
+        yield_!(1);
+        return;
+    }
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let v: Vec<_> = futures::executor::block_on(with_cleanup(log.clone()).collect());
+    assert_eq!(v, [Ok(1)]);
+    assert_eq!(*log.lock().unwrap(), ["cleanup"]);
+}
