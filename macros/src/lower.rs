@@ -1,9 +1,22 @@
 //! Step 3: rewrite the body into the code of an `async` block driven by the
-//! runtime's `Machine`: every `yield_!` becomes a write to the generator's
-//! slot followed by an `.await` that suspends until the next resume.
+//! runtime's `Machine`:
 //!
-//! The analysis has already rejected cogen macros in closures, nested `async`
-//! blocks and nested items, so this pass does not descend into those.
+//! * `yield_!(v)` becomes an `.await` on a future that hands `v` to the
+//!   driver and evaluates to the next resume argument (or, in a generator
+//!   with cleanup, takes the close path when the generator is being closed);
+//! * `yield_from!(x)` picks, at compile time, how to delegate to `x`, and
+//!   awaits the delegate's completion;
+//! * `defer! { .. }` splits its block: the rest of the block runs in a
+//!   labelled block whose every exit (`return`, `?`, `break`, `continue`,
+//!   the close path) leaves it first; the cleanup runs; the exit replays;
+//! * in an async generator with cleanup, every other `.await` gives up when
+//!   the generator is closed, so that its cleanup runs at once;
+//! * `#[for_await] for` becomes a loop over a pinned stream.
+//!
+//! Every suspension point also carries a never-taken `break` to a hygienic
+//! label on the body (see `Ctx::label`), so none can end up in a nested
+//! closure or `async` block. The analysis has already reported cogen macros
+//! written in those, so this pass does not lower them there.
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
