@@ -82,6 +82,8 @@ fn next_gen_sizes(xs: &[u64]) -> [String; 3] {
 #[cfg(feature = "nightly")]
 #[path = "../benches/nightly/futures_async_stream.rs"]
 mod fas;
+#[cfg(feature = "nightly")]
+use async_bodies::tick; // what `fas` expects beside it
 
 fn main() {
     use async_bodies as a;
