@@ -368,16 +368,19 @@ pub struct Machine<Fut: Future, Y, R, const D: bool, const C: bool> {
 
 /// Where a machine stands.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[repr(u8)]
 pub(crate) enum Phase {
+    // `Running` first and `Unstarted` second: the hot path checks
+    // `phase <= Unstarted` with one unsigned compare.
+    Running = 0,
     /// Created; the body has not run (its future holds the arguments).
-    Unstarted,
-    Running,
+    Unstarted = 1,
     /// A close has started: every later poll continues it.
-    Closing,
+    Closing = 2,
     /// Completed as a `yield_from!` delegate; the return value waits.
-    Returned,
+    Returned = 3,
     /// Completed, panicked or closed: nothing is left.
-    Done,
+    Done = 4,
 }
 
 union Storage<Fut, T> {
@@ -479,19 +482,20 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Own<Y, R, Fut::Output> {
-        match self.phase {
-            Phase::Closing => {
-                // A close that is waiting in its cleanup: polling on finishes
-                // the close; nothing more is yielded.
-                // SAFETY: `self` is pinned (every caller holds it pinned).
-                return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
-                    Poll::Ready(()) => Own::Finished,
-                    Poll::Pending => Own::Pending,
-                };
-            }
-            Phase::Unstarted => self.phase = Phase::Running,
-            Phase::Running => {}
-            Phase::Returned | Phase::Done => return Own::Finished,
+        // One unsigned compare on the hot path (`Running` or `Unstarted`);
+        // a `match` here compiles to a jump table.
+        if self.phase as u8 <= Phase::Unstarted as u8 {
+            self.phase = Phase::Running;
+        } else if self.phase == Phase::Closing {
+            // A close that is waiting in its cleanup: polling on finishes
+            // the close; nothing more is yielded.
+            // SAFETY: `self` is pinned (every caller holds it pinned).
+            return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
+                Poll::Ready(()) => Own::Finished,
+                Poll::Pending => Own::Pending,
+            };
+        } else {
+            return Own::Finished;
         }
         // Only a body stopped at a yield takes the argument (see `Suspend`);
         // otherwise it stays with the caller (and the first resume's is
