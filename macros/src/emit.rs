@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 
 use crate::analyse::Facts;
-use crate::parse::{Form, GenFn, Kind};
+use crate::parse::{is_nameable, Form, GenFn, Kind};
 
 pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
     let GenFn {
@@ -26,25 +26,23 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // Move every argument into the body, whole, as `async fn` does: a
     // closure would otherwise capture only the fields it uses and drop the
     // rest (and any unused guard argument) when the function returns.
-    let mut rebind = Vec::new();
+    let mut captures = Vec::new();
     for (i, input) in item.sig.inputs.iter_mut().enumerate() {
         match input {
             FnArg::Receiver(r) => {
                 let self_ = &r.self_token;
-                rebind.push(quote!(let _ = &#self_;));
+                captures.push(quote!(let _ = &#self_;));
             }
             FnArg::Typed(pt) => match &mut *pt.pat {
                 Pat::Ident(PatIdent {
                     by_ref: None,
-                    mutability,
                     ident,
                     subpat: None,
                     ..
                 }) => {
                     // Mentioning the whole binding makes the body capture it
                     // whole, without a second copy in the state.
-                    let _ = mutability;
-                    rebind.push(quote!(let _ = &#ident;));
+                    captures.push(quote!(let _ = &#ident;));
                 }
                 pat => {
                     let name = Ident::new(&format!("__cogen_arg{i}"), Span::mixed_site());
@@ -58,7 +56,7 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
                             subpat: None,
                         }),
                     );
-                    rebind.push(quote!(let #pattern = #name;));
+                    captures.push(quote!(let #pattern = #name;));
                 }
             },
         }
@@ -111,13 +109,13 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
         quote! {
             #output
-            #(#rebind)*
+            #(#captures)*
             let () = #label { #(#stmts)* };
             #[allow(unreachable_code)]
             return #ok;
         }
     } else {
-        quote! { #output #(#rebind)* #label { #(#stmts)* } }
+        quote! { #output #(#captures)* #label { #(#stmts)* } }
     };
     let cleanup = facts.has_cleanup;
     let delegates = facts.has_yield_from;
@@ -175,18 +173,11 @@ fn strip_parens_mut(ty: &mut Type) -> &mut Type {
     }
 }
 
+/// The type, or `_` where it cannot be named (`impl Trait` inside).
 fn typed_or_infer(ty: &Type) -> TokenStream {
-    fn has_impl(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == "impl",
-            proc_macro2::TokenTree::Group(g) => has_impl(g.stream()),
-            _ => false,
-        })
-    }
-    let tokens = quote!(#ty);
-    if has_impl(tokens.clone()) {
-        quote!(_)
+    if is_nameable(ty) {
+        quote!(#ty)
     } else {
-        tokens
+        quote!(_)
     }
 }

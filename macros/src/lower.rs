@@ -21,10 +21,10 @@
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, Macro, Stmt, Type};
+use syn::{Block, Expr, Macro, Stmt};
 
 use crate::analyse::{Facts, Ours};
-use crate::parse::{GenFn, Kind};
+use crate::parse::{is_nameable, GenFn, Kind};
 
 /// The names and paths the lowered body refers to.
 pub struct Ctx<'a> {
@@ -120,7 +120,8 @@ impl Ctx<'_> {
         let pin = self.guard(span);
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
-        } else if let Some(ty) = nameable(self.gen.form.yield_ty()) {
+        } else if is_nameable(self.gen.form.yield_ty()) {
+            let ty = self.gen.form.yield_ty();
             // A typed binding makes a wrong yield type an ordinary mismatch
             // on the user's expression, explained by their own return type.
             let v = Ident::new("__cogen_yielded", Span::mixed_site().located_at(span));
@@ -197,18 +198,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-/// The type, if it can be written in a `let` (no `impl Trait` inside).
-fn nameable(ty: &Type) -> Option<&Type> {
-    fn has_impl(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            TokenTree::Ident(i) => i == "impl",
-            TokenTree::Group(g) => has_impl(g.stream()),
-            _ => false,
-        })
-    }
-    (!has_impl(ty.to_token_stream())).then_some(ty)
 }
 
 pub fn lower(ctx: &Ctx, body: &mut Block) {

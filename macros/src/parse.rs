@@ -319,3 +319,16 @@ fn coroutine_args(
         return_,
     ))
 }
+
+/// Whether `ty` can be written where a type is named (a `let`, a turbofish):
+/// not if it contains `impl Trait`, as in `Item = impl Display`.
+pub fn is_nameable(ty: &Type) -> bool {
+    fn has_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "impl",
+            proc_macro2::TokenTree::Group(g) => has_impl(g.stream()),
+            _ => false,
+        })
+    }
+    !has_impl(quote::ToTokens::to_token_stream(ty))
+}
