@@ -96,13 +96,44 @@ struct Analyser<'a> {
     has_yield_from: bool,
     /// Inside a `defer!` body: the loops and labels entered in it, so that
     /// jumps that would leave it can be told apart.
-    defer: Option<DeferBody>,
+    defer: Option<Nesting>,
 }
 
+/// The loops and labels entered since a scope began (a `defer!` body, or
+/// the code a `defer!` guards): whether a `break` / `continue` stays inside.
 #[derive(Default)]
-struct DeferBody {
+pub struct Nesting {
+    /// Loops entered: an unlabelled `break` / `continue` in them stays inside.
     loops: usize,
+    /// Labels defined: jumps to them stay inside.
     labels: Vec<String>,
+}
+
+impl Nesting {
+    /// Enters a loop, with its label if it has one.
+    pub fn enter_loop(&mut self, label: Option<&syn::Label>) {
+        self.loops += 1;
+        self.add_label(label);
+    }
+
+    pub fn leave_loop(&mut self) {
+        self.loops -= 1;
+    }
+
+    /// A label defined inside (a loop's, or a labelled block's).
+    pub fn add_label(&mut self, label: Option<&syn::Label>) {
+        if let Some(l) = label {
+            self.labels.push(l.name.ident.to_string());
+        }
+    }
+
+    /// Whether a jump to `label` (or to the nearest loop) stays inside.
+    pub fn contains(&self, label: Option<&syn::Lifetime>) -> bool {
+        match label {
+            Some(l) => self.labels.contains(&l.ident.to_string()),
+            None => self.loops > 0,
+        }
+    }
 }
 
 impl Analyser<'_> {
@@ -170,7 +201,7 @@ impl Analyser<'_> {
         if ours == Ours::Defer && self.scope == Scope::Body {
             match syn::parse2::<Block>(quote::quote_spanned!(span=> { #mac_tokens })) {
                 Ok(body) => {
-                    let outer = self.defer.replace(DeferBody::default());
+                    let outer = self.defer.replace(Nesting::default());
                     self.visit_block(&body);
                     self.defer = outer;
                 }
@@ -198,25 +229,18 @@ impl Analyser<'_> {
 
     fn jump_in_defer(&mut self, span: Span, label: Option<&syn::Lifetime>, what: &str) {
         let Some(body) = &self.defer else { return };
-        let inside = match label {
-            Some(l) => body.labels.contains(&l.ident.to_string()),
-            None => body.loops > 0,
-        };
-        if !inside {
+        if !body.contains(label) {
             self.in_defer_error(span, &format!("a `{what}` that leaves the cleanup"));
         }
     }
 
     fn in_loop(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self)) {
         if let Some(body) = &mut self.defer {
-            body.loops += 1;
-            if let Some(l) = label {
-                body.labels.push(l.name.ident.to_string());
-            }
+            body.enter_loop(label);
         }
         f(self);
         if let Some(body) = &mut self.defer {
-            body.loops -= 1;
+            body.leave_loop();
         }
     }
 
@@ -302,8 +326,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     }
 
     fn visit_expr_block(&mut self, b: &'ast syn::ExprBlock) {
-        if let (Some(l), Some(body)) = (&b.label, &mut self.defer) {
-            body.labels.push(l.name.ident.to_string());
+        if let Some(body) = &mut self.defer {
+            body.add_label(b.label.as_ref());
         }
         visit::visit_expr_block(self, b);
     }

@@ -23,7 +23,7 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
-use crate::analyse::{Facts, Ours};
+use crate::analyse::{Facts, Nesting, Ours};
 use crate::parse::{is_nameable, GenFn, Kind};
 
 /// The names and paths the lowered body refers to.
@@ -148,7 +148,7 @@ impl Ctx<'_> {
     /// `!`).
     fn park(&self, span: Span) -> TokenStream {
         let krate = self.krate();
-        let co = Ident::new(&self.co.to_string(), self.co.span().located_at(span));
+        let co = self.co_at(span);
         quote_spanned!(span=> match #krate::__private::Co::park(&#co).await {})
     }
 
@@ -216,11 +216,8 @@ pub fn lower(ctx: &Ctx, body: &mut Block) {
 /// first, and is then replayed after the cleanup.
 struct DeferScope {
     label: syn::Lifetime,
-    /// Loops entered inside the scope: an unlabelled `break` / `continue`
-    /// in them stays inside.
-    loops: usize,
-    /// Labels defined inside the scope: jumps to them stay inside.
-    labels: Vec<String>,
+    /// The loops and labels inside the scope: jumps to them stay inside.
+    inside: Nesting,
     /// Jumps that leave the scope: the label (`None` for the nearest loop)
     /// and whether it is a `continue`.
     jumps: Vec<(Option<syn::Lifetime>, bool)>,
@@ -337,11 +334,7 @@ impl Lowerer<'_, '_> {
     ) -> Option<TokenStream> {
         let krate = self.ctx.gen.args.krate.clone();
         let scope = self.scopes.last_mut()?;
-        let inside = match label {
-            Some(l) => scope.labels.contains(&l.ident.to_string()),
-            None => scope.loops > 0,
-        };
-        if inside {
+        if scope.inside.contains(label) {
             return None;
         }
         let index = match scope
@@ -418,8 +411,7 @@ impl Lowerer<'_, '_> {
         );
         self.scopes.push(DeferScope {
             label,
-            loops: 0,
-            labels: Vec::new(),
+            inside: Nesting::default(),
             jumps: Vec::new(),
             valued_break: false,
         });
@@ -506,14 +498,11 @@ impl Lowerer<'_, '_> {
     /// Runs `f` with a loop (and its label) entered, for `defer!` scopes.
     fn in_loop(&mut self, label: Option<&syn::Label>, f: impl FnOnce(&mut Self)) {
         if let Some(scope) = self.scopes.last_mut() {
-            scope.loops += 1;
-            if let Some(l) = label {
-                scope.labels.push(l.name.ident.to_string());
-            }
+            scope.inside.enter_loop(label);
         }
         f(self);
         if let Some(scope) = self.scopes.last_mut() {
-            scope.loops -= 1;
+            scope.inside.leave_loop();
         }
     }
 
@@ -642,8 +631,8 @@ impl VisitMut for Lowerer<'_, '_> {
                 self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
             }
             Expr::Block(b) => {
-                if let (Some(l), Some(scope)) = (&b.label, self.scopes.last_mut()) {
-                    scope.labels.push(l.name.ident.to_string());
+                if let Some(scope) = self.scopes.last_mut() {
+                    scope.inside.add_label(b.label.as_ref());
                 }
                 visit_mut::visit_expr_block_mut(self, b);
             }
