@@ -271,12 +271,7 @@ where
         Raw::Complete if !closing => {
             // SAFETY: as in `resume_machine`.
             let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D, C>>().as_ptr() };
-            match m
-                .is_finished()
-                .then(|| m.take_return_if_any())
-                .flatten()
-                .and_then(LastItem::last_item)
-            {
+            match m.take_return_if_any().and_then(LastItem::last_item) {
                 Some(last) => Raw::Yielded(last),
                 None => Raw::Complete,
             }

@@ -433,11 +433,14 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Step<Y, Fut::Output> {
-        // SAFETY: the future is never moved out of `state` (only dropped in
+        // SAFETY: the future is never moved out of `storage` (only dropped in
         // place).
         let this = unsafe { self.get_unchecked_mut() };
         if !D {
             // No `yield_from!` in the body: no chain, and no code for one.
+            // (This repeats the loop's mapping on purpose: folding it into
+            // the loop with `chain.0.filter(|_| D)` measured 61 -> 78
+            // instructions per item on a stream that really suspends.)
             return match this.step_own(cx, arg) {
                 Own::Yielded(y) => Step::Yielded(y),
                 Own::Complete(out) => Step::Complete(out),
