@@ -589,12 +589,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         let frame_ptr: *mut Frame<'_, Y, R> = &mut frame;
         let waker = Frame::waker(frame_ptr);
         let mut cx = Context::from_waker(&waker);
-        let this: *mut Self = self;
-        let guard = FinishOnUnwind(this);
+        let guard = FinishOnUnwind(&mut self.phase);
         // SAFETY: the phase is `Running` or `Closing` (every caller checked),
         // so `fut` holds the future; it lives inside the pinned machine and is
         // only ever dropped in place (by `finish`), never moved.
-        let poll = unsafe { Pin::new_unchecked(&mut *(*this).storage.fut) }.poll(&mut cx);
+        let poll = unsafe { Pin::new_unchecked(&mut *self.storage.fut) }.poll(&mut cx);
         core::mem::forget(guard);
         // SAFETY: the waker (the only other user of `frame_ptr`) is no longer
         // lent out: the poll that borrowed it has returned.
@@ -668,6 +667,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
 }
 
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R, D, C> {
+    // Inlined for the same reason `FinishOnUnwind` drops nothing: an
+    // out-of-line call on the unwind path of a pinned-on-the-stack generator
+    // takes its address and keeps its state out of registers (self-borrow
+    // Generator: 26 -> 20 instructions per item).
+    #[inline(always)]
     fn drop(&mut self) {
         if C && matches!(self.phase, Phase::Running | Phase::Closing) {
             // Dropping a suspended generator cancels it: its pending cleanup
@@ -683,19 +687,21 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
     }
 }
 
-/// Finishes the machine if the body panics while polled.
-struct FinishOnUnwind<Fut: Future, Y, R, const D: bool, const C: bool>(
-    *mut Machine<Fut, Y, R, D, C>,
-);
+/// Marks the machine finished if the body panics while polled.
+///
+/// It does not drop the body's future: a future whose poll panicked is
+/// poisoned, and the unwinding has already dropped everything it held (its
+/// locals and its captured arguments; `tests/tests/panics.rs` counts them),
+/// so dropping it would do nothing. Not calling its drop glue here matters
+/// for speed: this runs in the landing pad of every inlined poll, and a call
+/// taking the state's address there makes LLVM keep the whole state in
+/// memory instead of registers (callgrind, instructions per item: self-borrow
+/// Generator 33 -> 20, async count 48 -> 36).
+struct FinishOnUnwind<'a>(&'a mut Phase);
 
-impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for FinishOnUnwind<Fut, Y, R, D, C> {
-    #[cold]
+impl Drop for FinishOnUnwind<'_> {
+    #[inline(always)]
     fn drop(&mut self) {
-        // Only reached while a panic from the body unwinds; the unwinding has
-        // dropped the body's live locals, and dropping the (poisoned) future
-        // drops nothing more.
-        // SAFETY: the pointer comes from the `&mut Machine` `poll_body` holds
-        // for the duration of the poll, whose borrow of the future has ended.
-        unsafe { (*self.0).finish() }
+        *self.0 = Phase::Done;
     }
 }

@@ -125,6 +125,37 @@ fn panic_propagates_then_finished() {
     assert_eq!(*c.borrow(), (1, 1));
 }
 
+/// A panicking body drops its captured arguments while unwinding, whether
+/// or not it has used them; the poisoned state left behind holds nothing
+/// (the machine does not drop it again, see `FinishOnUnwind`).
+#[test]
+fn panic_drops_captured_arguments_once() {
+    #[generator]
+    fn first(arg: Counted, later: Counted, at: u32) -> impl Generator<Yield = u32, Return = ()> {
+        if at == 0 {
+            panic!("before using anything");
+        }
+        drop(arg);
+        yield_!(1);
+        panic!(
+            "after a yield, `later` still unused: {}",
+            later.0.borrow().0
+        );
+    }
+    for at in [0, 1] {
+        let c = Rc::new(RefCell::new((0, 0)));
+        let mut g = Box::pin(first(Counted::new(&c), Counted::new(&c), at));
+        if at == 1 {
+            assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
+            assert_eq!(*c.borrow(), (2, 1));
+        }
+        assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+        assert_eq!(*c.borrow(), (2, 2), "both dropped, once, by the unwinding");
+        drop(g);
+        assert_eq!(*c.borrow(), (2, 2), "nothing dropped twice");
+    }
+}
+
 #[generator]
 fn echo() -> impl Generator<String, Yield = usize, Return = String> {
     let mut all = String::new();
