@@ -104,20 +104,18 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     });
 
     let stmts = &item.block.stmts;
-    let start = quote_spanned!(Span::mixed_site()=> #co.start().await;);
     let label = label.map(|l| quote!(#l:));
     let body = if args.try_.is_some() {
         let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
         quote! {
             #output
             #(#captures)*
-            #start
             let () = #label { #(#stmts)* };
             #[allow(unreachable_code)]
             return #ok;
         }
     } else {
-        quote! { #output #(#captures)* #start #label { #(#stmts)* } }
+        quote! { #output #(#captures)* #label { #(#stmts)* } }
     };
     let cleanup = facts.has_cleanup;
     let delegates = facts.has_yield_from;

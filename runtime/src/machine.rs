@@ -163,15 +163,6 @@ impl<Y, R> Co<Y, R> {
         }
     }
 
-    /// Awaited first in every body: takes the first resume's argument (no
-    /// `yield_!` has run to receive it) and drops it. Never suspends.
-    #[inline(always)]
-    pub fn start(&self) -> Start<Y, R> {
-        Start {
-            _types: PhantomData,
-        }
-    }
-
     /// `yield_!(value)`: the returned future hands `value` out and evaluates
     /// to the next resume argument.
     #[inline(always)]
@@ -281,33 +272,6 @@ impl<Y, R> Future for Suspend<Y, R> {
             // A body without cleanup is never resumed in closing mode.
             _ => Poll::Pending,
         }
-    }
-}
-
-/// See [`Co::start`].
-///
-/// Why a body takes its first argument at all, instead of the driver not
-/// passing one: so that every resume of a generator puts the same
-/// `Slot::Resumed` in the frame, the first one too. In a loop that resumes
-/// a generator, the slot a `Suspend` finds is then the same constant on
-/// entry and on every later turn, and LLVM drops the check (callgrind,
-/// instructions per item: self-borrow Generator 19 -> 14, Iterator 25 ->
-/// 20, async count 36 -> 29).
-pub struct Start<Y, R> {
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-impl<Y, R> Future for Start<Y, R> {
-    type Output = ();
-
-    #[inline(always)]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: as in `Suspend::poll_resumed`.
-        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        if let Slot::Resumed(_) = slot {
-            *slot = Slot::Empty;
-        }
-        Poll::Ready(())
     }
 }
 
@@ -450,9 +414,7 @@ where
             },
             chain: Chain(None),
             phase: Phase::Unstarted,
-            // The body's `Start` takes the first argument as a `yield_!`
-            // takes later ones (see `Start` for why).
-            at_yield: true,
+            at_yield: false,
             _types: PhantomData,
         }
     }
@@ -463,7 +425,7 @@ where
     /// `arg` answers the last yield: it is taken only if the body (or the
     /// delegate) is suspended at a yield; an async body waiting in a foreign
     /// `.await` does not want it, and it is left in `arg`. The argument of
-    /// the very first resume is dropped when the body starts: no
+    /// the very first resume is dropped when the body first yields: no
     /// `yield_!` was there to receive it (as in JavaScript).
     #[inline(always)]
     pub fn step(
@@ -525,7 +487,6 @@ where
     ) -> Own<Y, R, Fut::Output> {
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
-        let unstarted = self.phase == Phase::Unstarted;
         if self.phase as u8 <= Phase::Unstarted as u8 {
             self.phase = Phase::Running;
         } else if self.phase == Phase::Closing {
@@ -539,17 +500,14 @@ where
         } else {
             return Own::Finished;
         }
-        // Only a body stopped at a yield takes the argument (see `Suspend`),
-        // or a body starting (see `Start`); otherwise, in a foreign `.await`,
-        // it stays with the caller.
+        // Only a body stopped at a yield takes the argument (see `Suspend`);
+        // otherwise it stays with the caller (and the first resume's is
+        // dropped there: no `yield_!` was there to receive it).
         let slot = if core::mem::take(&mut self.at_yield) {
-            match arg.take() {
-                Some(arg) => Slot::Resumed(arg),
-                // A delegate starting: the argument of this resume went to
-                // the body that delegated.
-                None if unstarted => Slot::Empty,
-                None => panic!("cogen: resumed a generator without a resume argument"),
-            }
+            Slot::Resumed(
+                arg.take()
+                    .expect("cogen: resumed a generator without a resume argument"),
+            )
         } else {
             Slot::Empty
         };

@@ -125,38 +125,6 @@ fn panic_propagates_then_finished() {
     assert_eq!(*c.borrow(), (1, 1));
 }
 
-/// The first resume's argument has no `yield_!` to receive it: the body
-/// drops it when it starts, once; later arguments reach their `yield_!`.
-#[test]
-fn first_argument_is_dropped_once_at_the_start() {
-    #[generator]
-    fn takes(
-        c: Rc<RefCell<(usize, usize)>>,
-    ) -> impl Generator<Counted, Yield = usize, Return = ()> {
-        let at_start = c.borrow().1;
-        let got = yield_!(at_start);
-        let dropped_before = c.borrow().1;
-        drop(got);
-        yield_!(dropped_before);
-    }
-    let c = Rc::new(RefCell::new((0, 0)));
-    let mut g = Box::pin(takes(c.clone()));
-    assert_eq!(
-        g.as_mut().resume(Counted::new(&c)),
-        GeneratorState::Yielded(1)
-    );
-    assert_eq!(
-        g.as_mut().resume(Counted::new(&c)),
-        GeneratorState::Yielded(1)
-    );
-    assert_eq!(*c.borrow(), (2, 2));
-    assert_eq!(
-        g.as_mut().resume(Counted::new(&c)),
-        GeneratorState::Complete(())
-    );
-    assert_eq!(*c.borrow(), (3, 3));
-}
-
 /// A panicking body drops its captured arguments while unwinding, whether
 /// or not it has used them; the poisoned state left behind holds nothing
 /// (the machine does not drop it again, see `FinishOnUnwind`).
