@@ -49,7 +49,9 @@ pub trait AsyncGenerator<R = ()> {
     /// is only continuing an `.await`. Pass `Some` on the first poll of each
     /// resume and keep passing the same `Option` until the poll is ready.
     /// The argument of the very first resume is dropped (see
-    /// [`Generator`](crate::Generator)).
+    /// [`Generator`](crate::Generator)). So is an argument passed to a poll
+    /// that only continues an `.await`, if the body reaches its next yield
+    /// in that poll; while the body keeps waiting, it stays in place.
     ///
     /// # Panics
     ///

@@ -32,6 +32,10 @@ type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool) -> Ra
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
 /// in the chain.
+///
+/// Aligned to 8 so that a pointer to it has three zero bits, where the root
+/// keeps its phase (see `Head` in `machine.rs`).
+#[repr(align(8))]
 pub struct Link<Y, R> {
     delegate: NonNull<()>,
     resume: ResumeFn<Y, R>,
@@ -44,13 +48,6 @@ pub struct Link<Y, R> {
 // is), and `up` points into a future that owns this one. Links therefore
 // only ever move between threads together with everything they point to.
 unsafe impl<Y, R> Send for Link<Y, R> {}
-
-/// The active delegate chain of a root generator: its innermost link.
-pub(crate) struct Chain<Y, R>(pub(crate) Option<NonNull<Link<Y, R>>>);
-
-// SAFETY: the links are in the root's own future (transitively), so they
-// move with it; the root is `Send` only if that future is.
-unsafe impl<Y, R> Send for Chain<Y, R> {}
 
 /// What resuming a delegate produced.
 pub enum Raw<Y, R> {
@@ -492,7 +489,7 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
         // SAFETY: created by `Co`, awaited directly in the body (see
         // `Frame::current`).
         let slot = unsafe { &mut *crate::machine::current_slot::<Y, R>(cx) };
-        if let Slot::Closing | Slot::CloseNext = slot {
+        if let Slot::Closing = slot {
             return Poll::Ready(None);
         }
         if this.link.is_some() {

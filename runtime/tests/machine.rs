@@ -125,6 +125,91 @@ fn panic_propagates_then_finished() {
     assert_eq!(*c.borrow(), (1, 1));
 }
 
+/// The first resume's argument has no `yield_!` to receive it: it is dropped
+/// once, when the body first yields; later arguments reach their `yield_!`.
+#[test]
+fn first_argument_is_dropped_once_by_the_first_yield() {
+    #[generator]
+    fn takes(
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Generator<Counted, Yield = usize, Return = ()> {
+        let at_start = c.borrow().1;
+        let got = yield_!(at_start);
+        let before = c.borrow().1;
+        drop(got);
+        yield_!(before);
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut g = Box::pin(takes(c.clone()));
+    assert_eq!(
+        g.as_mut().resume(Counted::new(&c)),
+        GeneratorState::Yielded(0)
+    );
+    assert_eq!(*c.borrow(), (1, 1), "dropped by the first yield");
+    assert_eq!(
+        g.as_mut().resume(Counted::new(&c)),
+        GeneratorState::Yielded(1)
+    );
+    assert_eq!(*c.borrow(), (2, 2), "the second reached its yield");
+    assert_eq!(
+        g.as_mut().resume(Counted::new(&c)),
+        GeneratorState::Complete(())
+    );
+    assert_eq!(*c.borrow(), (3, 3));
+}
+
+/// The argument protocol of `poll_resume`: the argument goes to the yield
+/// the generator waits at; a poll that only continues a foreign `.await`
+/// leaves a (stray) argument in place while the body keeps waiting, and a
+/// generator at a yield polled without one panics instead of inventing one.
+#[test]
+fn async_argument_protocol() {
+    /// Pending `n` times, then ready.
+    struct PendingTimes(u32);
+    impl std::future::Future for PendingTimes {
+        type Output = ();
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+            if self.0 == 0 {
+                return Poll::Ready(());
+            }
+            self.0 -= 1;
+            Poll::Pending
+        }
+    }
+
+    #[async_generator]
+    fn waits() -> impl AsyncGenerator<u32, Yield = u32, Return = u32> {
+        let a = yield_!(0);
+        PendingTimes(2).await;
+        a + yield_!(a)
+    }
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut g = Box::pin(waits());
+    let mut first = Some(100);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut first),
+        Poll::Ready(GeneratorState::Yielded(0))
+    );
+    let mut arg = Some(5);
+    assert_eq!(g.as_mut().poll_resume(&mut cx, &mut arg), Poll::Pending);
+    assert_eq!(arg, None, "taken at the yield");
+    let mut stray = Some(7);
+    assert_eq!(g.as_mut().poll_resume(&mut cx, &mut stray), Poll::Pending);
+    assert_eq!(stray, Some(7), "left in place: the body is still waiting");
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut None),
+        Poll::Ready(GeneratorState::Yielded(5))
+    );
+    let err = catch_unwind(AssertUnwindSafe(|| {
+        g.as_mut().poll_resume(&mut cx, &mut None)
+    }))
+    .unwrap_err();
+    assert!(err
+        .downcast_ref::<&str>()
+        .unwrap()
+        .contains("without a resume argument"));
+}
+
 /// A panicking body drops its captured arguments while unwinding, whether
 /// or not it has used them; the poisoned state left behind holds nothing
 /// (the machine does not drop it again, see `FinishOnUnwind`).
