@@ -129,17 +129,28 @@ impl Ctx<'_> {
         } else {
             value
         };
+        // Two awaits: the value goes out, then the body suspends (see `Put`
+        // in the runtime for why not one).
+        let co_ = quote_spanned!(span=> #krate::__private::Co);
         if self.facts.has_cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
                 #pin
-                match #krate::__private::Co::yield_or_close(&#co, #value).await {
+                match if #co_::put(&#co, #value).await {
+                    #co_::suspend_or_close(&#co).await
+                } else {
+                    #krate::__private::None
+                } {
                     #krate::__private::Some(resumed) => resumed,
                     #krate::__private::None => #exit,
                 }
             }
         } else {
-            quote_spanned!(span=> #pin #krate::__private::Co::yield_(&#co, #value).await)
+            quote_spanned! {span=>
+                #pin
+                #co_::put(&#co, #value).await;
+                #co_::suspend(&#co).await
+            }
         }
     }
 

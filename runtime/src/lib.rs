@@ -148,7 +148,8 @@
 //!                     // closure or `async` block, so a `yield_!` that some
 //!                     // other macro moved into one fails to compile
 //!                     if false { break 'generator_body ::cogen::__private::never() }
-//!                     ::cogen::__private::Co::yield_(&__co, { let v: u64 = i; v }).await;
+//!                     ::cogen::__private::Co::put(&__co, { let v: u64 = i; v }).await;
+//!                     ::cogen::__private::Co::suspend(&__co).await;
 //!                 }
 //!             }
 //!         },
@@ -156,9 +157,9 @@
 //! }
 //! ```
 //! The `async` block is driven by the runtime's `Machine` (in `machine.rs`):
-//! each `yield_!` is an `.await` on a future that hands the value to the
-//! driver through the `Context`'s waker and stays pending until the next
-//! resume. A `defer!` splits its block: the code after it runs in a labelled
+//! each `yield_!` is two `.await`s, one on a future that hands the value to
+//! the driver through the `Context`'s waker, one on a future that stays
+//! pending until the next resume. A `defer!` splits its block: the code after it runs in a labelled
 //! block whose every exit (`return`, `?`, `break`, the close path of a yield)
 //! first leaves the block, the cleanup runs, and then the exit is replayed.
 #![no_std]

@@ -7,9 +7,10 @@
 //! * Each resume, the driver ([`Machine::step`]) puts a [`Frame`] on its own
 //!   stack, holding a [`Slot`] for the value passing in or out, and polls the
 //!   body with a `Context` whose waker points at that frame.
-//! * `yield_!(v)` awaits a [`Suspend`] future: its first poll writes `v` into
-//!   the frame found through the waker and returns `Pending`; its next poll
-//!   takes the resume argument the driver put in the next frame.
+//! * `yield_!(v)` awaits [`Put`], which writes `v` into the frame found
+//!   through the waker, then [`Suspend`], which returns `Pending` once (the
+//!   driver takes the value) and, polled again in the next resume, takes the
+//!   resume argument the driver put in that resume's frame.
 //! * Sync generators wrap a no-op waker; async generators wrap the caller's,
 //!   and the frame's waker forwards `wake` and `clone` to it, so real awaits
 //!   in the body work unchanged.
@@ -18,9 +19,9 @@
 //! it keeps the state free of self-pointers: after inlining, the compiler
 //! sees the whole exchange and a counting generator compiles to the loop a
 //! hand-written iterator does. The macro guarantees (statically, see
-//! `lower.rs` in cogen-macros) that a `Suspend` is only ever awaited directly
-//! by its own generator's body, so the frame it finds is always its own
-//! generator's, of its own `Y` and `R`.
+//! `lower.rs` in cogen-macros) that a `Put` or `Suspend` is only ever
+//! awaited directly by its own generator's body, so the frame it finds is
+//! always its own generator's, of its own `Y` and `R`.
 //!
 //! Nothing here allocates; the `impl Iterator` form boxes one `Machine`
 //! because `Iterator::next` takes `&mut self`, not a pinned reference.
@@ -96,8 +97,8 @@ impl<'a, Y, R> Frame<'a, Y, R> {
         Frame { outer, slot }
     }
 
-    /// A waker that forwards to `outer` and lets the body's [`Suspend`]
-    /// futures find this frame.
+    /// A waker that forwards to `outer` and lets the body's [`Put`] and
+    /// [`Suspend`] futures find this frame.
     fn waker(this: *mut Self) -> ManuallyDrop<Waker> {
         // SAFETY: the vtable functions only read `outer`, which lives as long
         // as the frame; the waker is only lent out (as `&Waker` in a
@@ -112,10 +113,11 @@ impl<'a, Y, R> Frame<'a, Y, R> {
     /// The slot of the frame of the resume that is polling the body.
     ///
     /// # Safety
-    /// Only for the body's own `Suspend` / `Park` futures, which the macro
-    /// only ever awaits directly in their generator's body: the context is
-    /// then the one built in `Machine::poll_body` for a `Frame<Y, R>`, and
-    /// nothing else references that frame during the poll.
+    /// Only for the body's own `Put`, `Suspend`, `UntilClosed` and `Park`
+    /// futures, which the macro only ever awaits directly in their
+    /// generator's body: the context is then the one built in
+    /// `Machine::poll_body` for a `Frame<Y, R>`, and nothing else references
+    /// that frame during the poll.
     #[inline(always)]
     unsafe fn current(cx: &Context<'_>) -> *mut Slot<Y, R> {
         let waker = cx.waker();
@@ -161,27 +163,31 @@ impl<Y, R> Co<Y, R> {
         }
     }
 
-    /// `yield_!(value)`: the returned future hands `value` out and evaluates
-    /// to the next resume argument.
+    /// `yield_!(value)`, first half: hands `value` to the driver, and never
+    /// suspends. When the generator is being closed it drops `value` instead
+    /// and evaluates to `false`: the yield point takes its exit path.
     #[inline(always)]
-    pub fn yield_(&self, value: Y) -> Suspend<Y, R> {
-        Suspend {
+    pub fn put(&self, value: Y) -> Put<Y, R> {
+        Put {
             value: MaybeUninit::new(value),
-            handed: false,
             _types: PhantomData,
         }
     }
 
-    /// `yield_!(value)` in a generator with cleanup: the future evaluates to
-    /// `None` when the generator is being closed, and then drops `value`
-    /// without suspending.
+    /// `yield_!(value)`, second half: suspends until the driver resumes the
+    /// generator, and evaluates to the resume argument.
     #[inline(always)]
-    pub fn yield_or_close(&self, value: Y) -> SuspendOrClose<Y, R> {
-        SuspendOrClose(Suspend {
-            value: MaybeUninit::new(value),
-            handed: false,
+    pub fn suspend(&self) -> Suspend<Y, R> {
+        Suspend {
             _types: PhantomData,
-        })
+        }
+    }
+
+    /// [`Co::suspend`] in a generator with cleanup: evaluates to `None` when
+    /// the generator is being closed.
+    #[inline(always)]
+    pub fn suspend_or_close(&self) -> SuspendOrClose<Y, R> {
+        SuspendOrClose(self.suspend())
     }
 
     /// `fut.await` in an async generator with cleanup: awaits `fut`, unless
@@ -206,69 +212,74 @@ impl<Y, R> Co<Y, R> {
     }
 }
 
-/// The future behind `yield_!`. See [`Co::yield_`].
+/// The first half of `yield_!`. See [`Co::put`].
 ///
-/// Its first poll hands the value out (or, when closing, drops it); its
-/// second takes the answer (or, when closing, takes the exit path):
-///
-/// | poll | slot | does |
-/// |---|---|---|
-/// | first | `Closing` | drops the value, `Ready(None)` |
-/// | first | anything else | moves the value into the slot, `Pending` |
-/// | second | `Resumed` | `Ready(Some(arg))` |
-/// | second | `Closing` | `Ready(None)` |
-///
-/// Which poll it is, the future knows itself (`handed`), instead of the
-/// driver telling it through the slot (as it did, from a flag of its own):
-/// every resume now passes the same slot, `Resumed`, whatever came before,
-/// and the flag is a constant on each path into the `.await` after
-/// inlining, so a loop that resumes the generator checks neither
+/// `yield_!(v)` is two awaits, `put(v)` then `suspend()`, rather than one
+/// future polled twice, because then neither needs to know which poll it is
+/// in: `Put` is only ever polled once, and `Suspend` tells its first poll
+/// from its second by the slot alone (`Yielded`, which `Put` has just
+/// written, or what the driver answered). The driver passes the same slot
+/// on every resume (`Resumed`), so after inlining every check is on a
+/// constant, and a loop that resumes the generator keeps none of them
 /// (callgrind, instructions per item, `tests/benches/callgrind.rs nested`:
-/// self-borrow Generator 19 -> 14, Iterator 25 -> 22, async count 36 -> 30,
-/// real suspension 61 -> 55). The flag costs no state size: the machine's
-/// own flag went, and its phase moved into its chain pointer (`Head`).
+/// self-borrow Iterator 22 -> 14, async count 30 -> 26, real suspension
+/// 55 -> 51, against one future with a flag of its own).
 ///
-/// The first resume's argument is in the slot when the first yield comes;
-/// the yield overwrites it, which drops it (no `yield_!` received it).
-pub struct Suspend<Y, R> {
+/// The first resume's argument is in the slot when the first `Put` comes;
+/// the `Put` overwrites it, which drops it (no `yield_!` received it).
+pub struct Put<Y, R> {
     /// Initialised until the first poll, which always happens: the future
-    /// is awaited where it is made, and a body cannot be suspended (or
-    /// dropped) at that `.await` before polling it once.
+    /// is awaited where it is made, and is ready at once.
     value: MaybeUninit<Y>,
-    /// The first poll has happened: `value` is gone.
-    handed: bool,
     _types: PhantomData<fn(Y) -> R>,
 }
 
-// The value is moved out on the first poll, never pinned.
-impl<Y, R> Unpin for Suspend<Y, R> {}
+// The value is moved out on the (only) poll, never pinned.
+impl<Y, R> Unpin for Put<Y, R> {}
+
+impl<Y, R> Future for Put<Y, R> {
+    type Output = bool;
+
+    #[inline(always)]
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
+        // SAFETY: `Put` is only created by `Co`, in code the macro generates
+        // and awaits directly in the body (see `Frame::current`).
+        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
+        if let Slot::Closing = slot {
+            // SAFETY: the only poll: still initialised, never touched again.
+            unsafe { self.value.assume_init_drop() };
+            return Poll::Ready(false);
+        }
+        // SAFETY: as above; moved out instead of dropped.
+        *slot = Slot::Yielded(unsafe { self.value.assume_init_read() });
+        Poll::Ready(true)
+    }
+}
+
+/// The second half of `yield_!`. See [`Co::suspend`] and [`Put`]:
+///
+/// | slot when polled | the poll | does |
+/// |---|---|---|
+/// | `Yielded` | first, after `Put` | `Pending` (the driver takes the value) |
+/// | `Resumed` | second | `Ready(Some(arg))` |
+/// | `Closing` | second, closing | `Ready(None)` |
+pub struct Suspend<Y, R> {
+    _types: PhantomData<fn(Y) -> R>,
+}
 
 impl<Y, R> Suspend<Y, R> {
     /// `Ready(Some(arg))` when resumed, `Ready(None)` when closing.
     #[inline(always)]
     fn poll_resumed(&mut self, cx: &mut Context<'_>) -> Poll<Option<R>> {
-        // SAFETY: `Suspend` is only created by `Co`, in code the macro
-        // generates and awaits directly in the body (see `Frame::current`).
+        // SAFETY: as in `Put::poll`.
         let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        if !self.handed {
-            self.handed = true;
-            if let Slot::Closing = slot {
-                // SAFETY: first poll: still initialised; `handed` says it is
-                // gone, so it is not touched again.
-                unsafe { self.value.assume_init_drop() };
-                return Poll::Ready(None);
-            }
-            // SAFETY: as above; moved out instead of dropped.
-            *slot = Slot::Yielded(unsafe { self.value.assume_init_read() });
-            return Poll::Pending;
-        }
-        match core::mem::replace(slot, Slot::Empty) {
-            Slot::Resumed(arg) => Poll::Ready(Some(arg)),
-            Slot::Closing => {
-                *slot = Slot::Closing;
-                Poll::Ready(None)
-            }
-            _ => missing_argument(),
+        match slot {
+            Slot::Yielded(_) => Poll::Pending,
+            Slot::Closing => Poll::Ready(None),
+            _ => match core::mem::replace(slot, Slot::Empty) {
+                Slot::Resumed(arg) => Poll::Ready(Some(arg)),
+                _ => missing_argument(),
+            },
         }
     }
 }
@@ -292,7 +303,7 @@ impl<Y, R> Future for Suspend<Y, R> {
     }
 }
 
-/// The future behind `yield_!` in a generator with cleanup.
+/// The second half of `yield_!` in a generator with cleanup.
 pub struct SuspendOrClose<Y, R>(Suspend<Y, R>);
 
 impl<Y, R> Future for SuspendOrClose<Y, R> {
@@ -315,7 +326,7 @@ impl<F: Future, Y, R> Future for UntilClosed<F, Y, R> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: as in `Suspend::poll_resumed`.
+        // SAFETY: as in `Put::poll`.
         let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
         if let Slot::Closing = slot {
             return Poll::Ready(None);
@@ -335,7 +346,7 @@ impl<Y, R> Future for Park<Y, R> {
     type Output = core::convert::Infallible;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: as in `Suspend::poll_resumed`.
+        // SAFETY: as in `Put::poll`.
         unsafe { *Frame::<Y, R>::current(cx) = Slot::Parked };
         Poll::Pending
     }
@@ -585,7 +596,7 @@ where
         }
         // The argument goes to the body: a `yield_!` it waits at takes it.
         // A body waiting in a foreign `.await` leaves it, and it goes back
-        // to the caller if the body waits again (see `Suspend` for the rest).
+        // to the caller if the body waits again (see `Put` for the rest).
         let slot = match arg.take() {
             Some(arg) => Slot::Resumed(arg),
             None => Slot::Empty,
