@@ -119,14 +119,17 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     };
     let cleanup = facts.has_cleanup;
     let delegates = facts.has_yield_from;
-    let machine = quote! {
-        #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(
-            move |#co| async move { #body },
-        )
-    };
     let value = match (kind, &form) {
-        (Kind::Sync, Form::Items { .. }) => quote!(#krate::__private::boxed(#machine)),
-        _ => machine,
+        (Kind::Sync, Form::Items { .. }) => quote! {
+            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(
+                move |#co| async move { #body },
+            )
+        },
+        _ => quote! {
+            #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(
+                move |#co| async move { #body },
+            )
+        },
     };
 
     // Say in the return type that this is a cogen generator, so that a

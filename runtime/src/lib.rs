@@ -441,15 +441,16 @@ pub mod __private {
         unreachable!()
     }
 
-    /// The `impl Iterator` form.
+    /// The `impl Iterator` form: [`new`], on the heap.
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn boxed<Fut, Y, const D: bool, const C: bool>(
-        machine: Machine<Fut, Y, (), D, C>,
+    pub fn boxed<Y, T, const D: bool, const C: bool, F, Fut>(
+        body: F,
     ) -> Boxed<Machine<Fut, Y, (), D, C>>
     where
-        Fut: Future,
+        F: FnOnce(Co<Y, ()>) -> Fut,
+        Fut: Future<Output = T>,
     {
-        Boxed::new(machine)
+        Boxed::new_with(|| Machine::new(body(Co::new())))
     }
 }
