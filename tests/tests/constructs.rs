@@ -365,3 +365,19 @@ fn early_return(n: u32) -> impl Iterator<Item = u32> {
 fn plain_return_in_iterator_form() {
     assert_eq!(early_return(3).collect::<Vec<_>>(), [0, 1, 2]);
 }
+
+/// A `yield_!` in the value of another: the inner one suspends first, and
+/// its resume argument becomes part of the outer one's value.
+#[generator]
+fn nested_yields() -> impl Generator<i32, Yield = i32, Return = i32> {
+    let answer = yield_!(yield_!(1) * 10);
+    answer + 1
+}
+
+#[test]
+fn a_yield_inside_a_yield() {
+    let mut g = pin!(nested_yields());
+    assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(1));
+    assert_eq!(g.as_mut().resume(4), GeneratorState::Yielded(40));
+    assert_eq!(g.as_mut().resume(7), GeneratorState::Complete(8));
+}
