@@ -582,7 +582,12 @@ where
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
         if self.head.bits::<D>() <= Phase::Unstarted as usize {
-            self.head.set_phase::<D>(Phase::Running);
+            // Only closing tells the two apart (a body that never ran has no
+            // cleanup to run), and only a body with cleanup is closed by
+            // resuming it: without, the phase is not written on every step.
+            if C {
+                self.head.set_phase::<D>(Phase::Running);
+            }
         } else if self.head.phase::<D>() == Phase::Closing {
             // A close that is waiting in its cleanup: polling on finishes
             // the close; nothing more is yielded.
