@@ -119,15 +119,14 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     };
     let cleanup = facts.has_cleanup;
     let delegates = facts.has_yield_from;
+    let make_body = quote!(move |#co| async move { #body });
     let value = match (kind, &form) {
         (Kind::Sync, Form::Items { .. }) => quote! {
-            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(
-                move |#co| async move { #body },
-            )
+            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make_body)
         },
         _ => quote! {
             #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(
-                move |#co| async move { #body },
+                #make_body,
             )
         },
     };

@@ -131,13 +131,13 @@ impl Ctx<'_> {
         };
         // Two awaits: the value goes out, then the body suspends (see `Put`
         // in the runtime for why not one).
-        let co_ = quote_spanned!(span=> #krate::__private::Co);
+        let co_ty = quote_spanned!(span=> #krate::__private::Co);
         if self.facts.has_cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
                 #pin
-                match if #co_::put(&#co, #value).await {
-                    #co_::suspend_or_close(&#co).await
+                match if #co_ty::put(&#co, #value).await {
+                    #co_ty::suspend_or_close(&#co).await
                 } else {
                     #krate::__private::None
                 } {
@@ -148,8 +148,8 @@ impl Ctx<'_> {
         } else {
             quote_spanned! {span=>
                 #pin
-                #co_::put(&#co, #value).await;
-                #co_::suspend(&#co).await
+                #co_ty::put(&#co, #value).await;
+                #co_ty::suspend(&#co).await
             }
         }
     }

@@ -159,9 +159,10 @@
 //! The `async` block is driven by the runtime's `Machine` (in `machine.rs`):
 //! each `yield_!` is two `.await`s, one on a future that hands the value to
 //! the driver through the `Context`'s waker, one on a future that stays
-//! pending until the next resume. A `defer!` splits its block: the code after it runs in a labelled
-//! block whose every exit (`return`, `?`, `break`, the close path of a yield)
-//! first leaves the block, the cleanup runs, and then the exit is replayed.
+//! pending until the next resume. A `defer!` splits its block: the code
+//! after it runs in a labelled block whose every exit (`return`, `?`,
+//! `break`, the close path of a yield) first leaves the block, the cleanup
+//! runs, and then the exit is replayed.
 #![no_std]
 #![warn(missing_docs)]
 

@@ -113,9 +113,9 @@ impl<'a, Y, R> Frame<'a, Y, R> {
     /// The slot of the frame of the resume that is polling the body.
     ///
     /// # Safety
-    /// Only for the body's own `Put`, `Suspend`, `UntilClosed` and `Park`
-    /// futures, which the macro only ever awaits directly in their
-    /// generator's body: the context is then the one built in
+    /// Only for the body's own `Put`, `Suspend`, `UntilClosed`, `Park` and
+    /// `YieldFrom` futures, which the macro only ever awaits directly in
+    /// their generator's body: the context is then the one built in
     /// `Machine::poll_body` for a `Frame<Y, R>`, and nothing else references
     /// that frame during the poll.
     #[inline(always)]
@@ -782,8 +782,9 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
 ///
 /// It does not drop the body's future: a future whose poll panicked is
 /// poisoned, and the unwinding has already dropped everything it held (its
-/// locals and its captured arguments; `tests/tests/panics.rs` counts them),
-/// so dropping it would do nothing. Not calling its drop glue here matters
+/// locals and its captured arguments; `panic_drops_captured_arguments_once`
+/// in `runtime/tests/machine.rs` counts them), so dropping it would do
+/// nothing. Not calling its drop glue here matters
 /// for speed: this runs in the landing pad of every inlined poll, and a call
 /// taking the state's address there makes LLVM keep the whole state in
 /// memory instead of registers (callgrind, instructions per item: self-borrow
