@@ -6,6 +6,7 @@ use cogen::{
     AsyncGenerator, Generator, GeneratorState, Stream, async_generator, defer, generator, yield_,
     yield_from,
 };
+use cogen_tests::tree::{Tree, balanced};
 use futures::StreamExt;
 use std::cell::RefCell;
 use std::pin::pin;
@@ -57,23 +58,6 @@ fn return_values_and_resume_arguments_pass_through() {
         g.as_mut().resume(4),
         GeneratorState::Complete(vec!["[1, 2]".to_string(), "[3, 4]".to_string()])
     );
-}
-
-struct Tree {
-    value: u32,
-    left: Option<Box<Tree>>,
-    right: Option<Box<Tree>>,
-}
-
-fn balanced(lo: u32, hi: u32) -> Option<Box<Tree>> {
-    (lo < hi).then(|| {
-        let mid = lo + (hi - lo) / 2;
-        Box::new(Tree {
-            value: mid,
-            left: balanced(lo, mid),
-            right: balanced(mid + 1, hi),
-        })
-    })
 }
 
 // Recursion in the Iterator form needs nothing from the user.

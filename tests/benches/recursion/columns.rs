@@ -44,23 +44,7 @@ pub fn first_of_stream<T, S: Stream<Item = T> + ?Sized>(mut s: Pin<&mut S>) -> O
 
 // ---------------------------------------------------------------- the tree
 
-pub struct Tree {
-    pub value: u32,
-    pub left: Option<Box<Tree>>,
-    pub right: Option<Box<Tree>>,
-}
-
-/// A balanced tree holding `lo..hi`, in order.
-pub fn balanced(lo: u32, hi: u32) -> Option<Box<Tree>> {
-    (lo < hi).then(|| {
-        let mid = lo + (hi - lo) / 2;
-        Box::new(Tree {
-            value: mid,
-            left: balanced(lo, mid),
-            right: balanced(mid + 1, hi),
-        })
-    })
-}
+pub use cogen_tests::tree::{Tree, balanced};
 
 // ---------------------------------------------------------------- hand-written
 
