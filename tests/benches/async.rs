@@ -14,7 +14,7 @@
 //!   ready at once, except before every 64th item, where it wakes its own
 //!   task and returns `Pending` once. So every column goes back to the
 //!   executor N / 64 times, as a stream reading from a buffered source would.
-#![cfg_attr(feature = "nightly", feature(coroutines, proc_macro_hygiene))]
+#![cfg_attr(feature = "nightly", feature(coroutines))]
 
 use std::hint::black_box;
 
