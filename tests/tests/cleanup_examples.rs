@@ -239,6 +239,15 @@ mod booking_tests {
         nights: 3,
     };
 
+    /// The log of a saga closed after the flight and the hotel were booked:
+    /// both are compensated, latest first.
+    const BOOKED_TWO_THEN_UNDONE: [&str; 4] = [
+        "Flight done: FL-1",
+        "Hotel done: HT-2",
+        "Hotel cancelled: HT-2",
+        "Flight cancelled: FL-1",
+    ];
+
     /// Runs a saga on `travel` to its end: its progress events and outcome.
     async fn book(travel: &Arc<Travel>) -> (Vec<Progress>, Result<Booking, BookingError>) {
         let mut saga = Box::pin(book_trip(travel.clone(), TRIP));
@@ -361,15 +370,7 @@ mod booking_tests {
             Progress::HotelBooked("HT-2".into())
         );
         timeout(LIMIT, saga.as_mut().close()).await.unwrap();
-        assert_eq!(
-            travel.log(),
-            [
-                "Flight done: FL-1",
-                "Hotel done: HT-2",
-                "Hotel cancelled: HT-2",
-                "Flight cancelled: FL-1",
-            ]
-        );
+        assert_eq!(travel.log(), BOOKED_TWO_THEN_UNDONE);
         assert!(travel.held().is_empty());
     }
 
@@ -419,15 +420,7 @@ mod booking_tests {
         // The saga is still there, waiting in `charge_card(..).await`;
         // closing cancels that call and runs the compensations.
         timeout(LIMIT, saga.as_mut().close()).await.unwrap();
-        assert_eq!(
-            travel.log(),
-            [
-                "Flight done: FL-1",
-                "Hotel done: HT-2",
-                "Hotel cancelled: HT-2",
-                "Flight cancelled: FL-1",
-            ]
-        );
+        assert_eq!(travel.log(), BOOKED_TWO_THEN_UNDONE);
         assert!(travel.held().is_empty());
     }
 
