@@ -133,11 +133,13 @@ pub async fn all_stopped(counters: &Counters, limit: Duration) -> bool {
     .is_ok()
 }
 
-#[tokio::main]
-async fn main() {
-    println!("== merge_spawned: three children on their own tasks; take 10 items, then drop");
-    let counters = Arc::new(Counters::default());
-    let mut merged = Box::pin(merge_spawned(children(&counters)));
+/// Takes ten items from `merged` and prints them and how many children are
+/// live; then drops `merged`.
+async fn take_ten_then_drop<S>(mut merged: S, counters: &Counters)
+where
+    S: Stream + Unpin,
+    S::Item: std::fmt::Debug,
+{
     let mut items = Vec::new();
     for _ in 0..10 {
         items.push(merged.next().await.unwrap());
@@ -145,6 +147,13 @@ async fn main() {
     println!("   items: {items:?}");
     println!("   before the drop: live = {}", counters.live());
     drop(merged);
+}
+
+#[tokio::main]
+async fn main() {
+    println!("== merge_spawned: three children on their own tasks; take 10 items, then drop");
+    let counters = Arc::new(Counters::default());
+    take_ten_then_drop(Box::pin(merge_spawned(children(&counters))), &counters).await;
     println!(
         "   right after the drop: live = {} (the aborted tasks are dropped soon)",
         counters.live()
@@ -159,16 +168,8 @@ async fn main() {
 
     println!("== merge_inline: the children are polled by the merged stream itself");
     let counters = Arc::new(Counters::default());
-    let mut merged = Box::pin(merge_inline(
-        children(&counters).into_iter().map(Box::pin).collect(),
-    ));
-    let mut items = Vec::new();
-    for _ in 0..10 {
-        items.push(merged.next().await.unwrap());
-    }
-    println!("   items: {items:?}");
-    println!("   before the drop: live = {}", counters.live());
-    drop(merged);
+    let merged = merge_inline(children(&counters).into_iter().map(Box::pin).collect());
+    take_ten_then_drop(Box::pin(merged), &counters).await;
     println!(
         "   right after the drop: live = {} (dropped on the spot)",
         counters.live()
