@@ -321,8 +321,17 @@ pub mod __private {
     /// `T`. `D`: whether the body delegates with `yield_from!`; `C`: whether
     /// it has cleanup (`defer!`, delegation) that closing must run. What a
     /// body does not need is compiled out of its driver.
+    ///
+    /// # Safety
+    /// `body` may await the futures of the [`Co`] it is given (and of the
+    /// delegation helpers that take it) only directly in the future it
+    /// returns, never in another future nor after moving the `Co` out:
+    /// they find their generator through the polling `Context`, and would
+    /// misread any other. The macros' lowering guarantees this.
     #[inline(always)]
-    pub fn new<Y, R, T, const D: bool, const C: bool, F, Fut>(body: F) -> Machine<Fut, Y, R, D, C>
+    pub unsafe fn new<Y, R, T, const D: bool, const C: bool, F, Fut>(
+        body: F,
+    ) -> Machine<Fut, Y, R, D, C>
     where
         F: FnOnce(Co<Y, R>) -> Fut,
         Fut: Future<Output = T>,
@@ -443,9 +452,12 @@ pub mod __private {
     }
 
     /// The `impl Iterator` form: [`new`], on the heap.
+    ///
+    /// # Safety
+    /// As for [`new`].
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn boxed<Y, T, const D: bool, const C: bool, F, Fut>(
+    pub unsafe fn boxed<Y, T, const D: bool, const C: bool, F, Fut>(
         body: F,
     ) -> Boxed<Machine<Fut, Y, (), D, C>>
     where

@@ -257,3 +257,46 @@ fn precise_capture_syntax() {
     }
     assert_eq!(uses("ab").collect::<String>(), "ab");
 }
+
+/// The macro marks a generator `#[inline]` (so that its body can be inlined
+/// into a caller in another crate or codegen unit), unless the user wrote an
+/// `inline` attribute of their own: then theirs is the only one. A second
+/// `inline` would be an unused attribute, denied here.
+#[deny(unused_attributes)]
+mod inline_attributes {
+    use cogen::{generator, yield_};
+
+    #[generator]
+    pub fn default_hint() -> impl Iterator<Item = u8> {
+        yield_!(1);
+    }
+
+    #[generator]
+    #[inline(never)]
+    pub fn never() -> impl Iterator<Item = u8> {
+        yield_!(2);
+    }
+
+    #[generator]
+    #[inline(always)]
+    pub fn always() -> impl Iterator<Item = u8> {
+        yield_!(3);
+    }
+
+    #[inline]
+    #[generator]
+    pub fn written_before() -> impl Iterator<Item = u8> {
+        yield_!(4);
+    }
+}
+
+#[test]
+fn a_users_inline_attribute_is_kept_alone() {
+    use inline_attributes::*;
+    let all: Vec<u8> = default_hint()
+        .chain(never())
+        .chain(always())
+        .chain(written_before())
+        .collect();
+    assert_eq!(all, [1, 2, 3, 4]);
+}
