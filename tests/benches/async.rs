@@ -34,105 +34,69 @@ mod fas;
 
 // ---------------------------------------------------------------- groups
 
+/// Runs a column once, out of line, and checks that it yields the same
+/// items as every other column and suspends as often.
+#[inline(never)]
+fn check<F: Fn() -> u64>(group: &str, column: &str, pendings: u64, run: &F) {
+    let before = PENDINGS.with(|p| p.get());
+    assert_eq!(
+        run(),
+        (0..N).sum::<u64>(),
+        "{group}: {column} yields something else"
+    );
+    let after = PENDINGS.with(|p| p.get());
+    assert_eq!(
+        after - before,
+        pendings,
+        "{group}: {column} suspends differently"
+    );
+}
+
 /// The columns of one group: `$body` names the body (`count` or `suspend`),
-/// `$ga` and `$ga_rc` genawaiter's producers of it.
+/// `$ga` and `$ga_rc` genawaiter's producers of it, `$pendings` how often
+/// it returns `Pending`.
+///
+/// The check and the timing loop call one closure per column, for the
+/// reason given in the `sync` bench's `group!`.
 macro_rules! columns {
-    ($c:expr, $group:literal, $body:ident, $ga:ident, $ga_rc:ident) => {{
+    ($c:expr, $group:literal, $body:ident, $ga:ident, $ga_rc:ident, $pendings:expr) => {{
         let mut g = $c.benchmark_group($group);
         g.throughput(Throughput::Elements(N));
-        g.bench_function("hand-written", |b| {
-            b.iter(|| drain(hand::$body(black_box(N))))
+        macro_rules! column {
+            ($name:literal, $run:expr) => {{
+                let run = || $run;
+                check($group, $name, $pendings, &run);
+                g.bench_function($name, |b| b.iter(&run));
+            }};
+        }
+        column!("hand-written", drain(hand::$body(black_box(N))));
+        column!("futures unfold", drain(unfold::$body(black_box(N))));
+        column!("cogen Stream", drain(cogen_stream::$body(black_box(N))));
+        column!("async-stream", drain(as_::$body(black_box(N))));
+        column!("genawaiter stack", {
+            let n = black_box(N);
+            genawaiter::stack::let_gen_using!(g, |co| ga::$ga(co, n));
+            drain(g)
         });
-        g.bench_function("futures unfold", |b| {
-            b.iter(|| drain(unfold::$body(black_box(N))))
-        });
-        g.bench_function("cogen Stream", |b| {
-            b.iter(|| drain(cogen_stream::$body(black_box(N))))
-        });
-        g.bench_function("async-stream", |b| {
-            b.iter(|| drain(as_::$body(black_box(N))))
-        });
-        g.bench_function("genawaiter stack", |b| {
-            b.iter(|| {
-                let n = black_box(N);
-                genawaiter::stack::let_gen_using!(g, |co| ga::$ga(co, n));
-                drain(g)
-            })
-        });
-        g.bench_function("genawaiter rc", |b| {
-            b.iter(|| {
-                let n = black_box(N);
-                drain(genawaiter::rc::Gen::new(|co| ga::$ga_rc(co, n)))
-            })
+        column!("genawaiter rc", {
+            let n = black_box(N);
+            drain(genawaiter::rc::Gen::new(|co| ga::$ga_rc(co, n)))
         });
         #[cfg(feature = "nightly")]
-        g.bench_function("futures-async-stream (nightly)", |b| {
-            b.iter(|| drain(fas::$body(black_box(N))))
-        });
+        column!(
+            "futures-async-stream (nightly)",
+            drain(fas::$body(black_box(N)))
+        );
         g.finish();
     }};
 }
 
-/// Every column yields the same items and suspends as often (checked once,
-/// outside the timings). `columns` are (name, drain) pairs.
-fn check(body: &str, pendings: u64, columns: &[(&str, &dyn Fn() -> u64)]) {
-    let expected: u64 = (0..N).sum();
-    for (name, run) in columns {
-        let before = PENDINGS.with(|p| p.get());
-        assert_eq!(run(), expected, "{body}: {name} yields something else");
-        let after = PENDINGS.with(|p| p.get());
-        assert_eq!(
-            after - before,
-            pendings,
-            "{body}: {name} suspends differently"
-        );
-    }
-}
-
 fn async_count(c: &mut Criterion) {
-    check(
-        "count",
-        0,
-        &[
-            ("hand-written", &|| drain(hand::count(N))),
-            ("unfold", &|| drain(unfold::count(N))),
-            ("cogen", &|| drain(cogen_stream::count(N))),
-            ("async-stream", &|| drain(as_::count(N))),
-            ("genawaiter stack", &|| {
-                genawaiter::stack::let_gen_using!(g, |co| ga::count(co, N));
-                drain(g)
-            }),
-            ("genawaiter rc", &|| {
-                drain(genawaiter::rc::Gen::new(|co| ga::count_rc(co, N)))
-            }),
-            #[cfg(feature = "nightly")]
-            ("futures-async-stream", &|| drain(fas::count(N))),
-        ],
-    );
-    columns!(c, "async_count", count, count, count_rc);
+    columns!(c, "async_count", count, count, count_rc, 0);
 }
 
 fn suspend(c: &mut Criterion) {
-    check(
-        "suspend",
-        N / 64,
-        &[
-            ("hand-written", &|| drain(hand::suspend(N))),
-            ("unfold", &|| drain(unfold::suspend(N))),
-            ("cogen", &|| drain(cogen_stream::suspend(N))),
-            ("async-stream", &|| drain(as_::suspend(N))),
-            ("genawaiter stack", &|| {
-                genawaiter::stack::let_gen_using!(g, |co| ga::suspend(co, N));
-                drain(g)
-            }),
-            ("genawaiter rc", &|| {
-                drain(genawaiter::rc::Gen::new(|co| ga::suspend_rc(co, N)))
-            }),
-            #[cfg(feature = "nightly")]
-            ("futures-async-stream", &|| drain(fas::suspend(N))),
-        ],
-    );
-    columns!(c, "suspend", suspend, suspend, suspend_rc);
+    columns!(c, "suspend", suspend, suspend, suspend_rc, N / 64);
 }
 
 criterion_group!(benches, async_count, suspend);

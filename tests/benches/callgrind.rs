@@ -108,6 +108,12 @@ fn run(mode: &str, selected: Option<(&str, &str)>, reps: u64) -> u64 {
         },
         "count" "next-gen" => s::ng::sum_count(black_box(N)),
         "count" "async-stream" => s::sum_stream(pin!(s::as_::count(black_box(N)))),
+        "count_other_crate" "hand-written" => {
+            s::sum_iter(cogen_tests::other_crate::hand_count(black_box(N)))
+        },
+        "count_other_crate" "cogen-iterator" => {
+            s::sum_iter(cogen_tests::other_crate::count(black_box(N)))
+        },
         "self_borrow" "hand-written" => s::sum_iter(s::hand::own_vec(black_box(N))),
         "self_borrow" "cogen-iterator" => s::sum_iter(s::cogen_iter::own_vec(black_box(N))),
         "self_borrow" "cogen-generator" => {

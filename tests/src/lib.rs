@@ -29,3 +29,41 @@ pub mod tree {
         })
     }
 }
+
+/// Counters defined in this library crate, for the benches (other crates)
+/// to measure a generator used from another crate than its own.
+pub mod other_crate {
+    use cogen::{generator, yield_};
+
+    /// `0..n`, hand-written, its `next` marked `#[inline]` as usual.
+    pub fn hand_count(n: u64) -> HandCount {
+        HandCount { i: 0, n }
+    }
+
+    /// See [`hand_count`].
+    pub struct HandCount {
+        i: u64,
+        n: u64,
+    }
+
+    impl Iterator for HandCount {
+        type Item = u64;
+
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            (self.i < self.n).then(|| {
+                self.i += 1;
+                self.i - 1
+            })
+        }
+    }
+
+    /// `0..n`, as a generator with no attribute of its own: the macro's
+    /// `#[inline]` is what lets another crate inline its body.
+    #[generator]
+    pub fn count(n: u64) -> impl Iterator<Item = u64> {
+        for i in 0..n {
+            yield_!(i);
+        }
+    }
+}
