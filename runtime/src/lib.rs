@@ -135,25 +135,26 @@
 //!     }
 //! }
 //! ```
-//! becomes (this is `cargo expand`'s output, abridged):
+//! becomes (abridged, with the hygienic names spelled out):
 //! ```text
+//! #[inline] // unless the function has an `inline` attribute of its own
 //! fn count(n: u64) -> impl Iterator<Item = u64> + ::cogen::Delegable<u64> {
-//!     // yield, resume and return types; no `yield_from!`; no cleanup
-//!     ::cogen::__private::boxed(::cogen::__private::new::<u64, (), (), false, false, _, _>(
-//!         move |__co| async move {
-//!             let n = n; // arguments move in whole, as in an `async fn`
-//!             'generator_body: {
-//!                 for i in 0..n {
-//!                     // never runs: a label cannot be reached from a nested
-//!                     // closure or `async` block, so a `yield_!` that some
-//!                     // other macro moved into one fails to compile
-//!                     if false { break 'generator_body ::cogen::__private::never() }
-//!                     ::cogen::__private::Co::put(&__co, { let v: u64 = i; v }).await;
-//!                     ::cogen::__private::Co::suspend(&__co).await;
-//!                 }
+//!     let __cogen_body = move |__co: ::cogen::__private::Co<u64, ()>| async move {
+//!         let _ = &n; // arguments move in whole, as in an `async fn`
+//!         'generator_body: {
+//!             for i in 0..n {
+//!                 // never runs: a label cannot be reached from a nested
+//!                 // closure or `async` block, so a `yield_!` that some
+//!                 // other macro moved into one fails to compile
+//!                 if false { break 'generator_body ::cogen::__private::never() }
+//!                 ::cogen::__private::Co::put(&__co, { let v: u64 = i; v }).await;
+//!                 ::cogen::__private::Co::suspend(&__co).await;
 //!             }
-//!         },
-//!     ))
+//!         }
+//!     };
+//!     // yield and return types; no `yield_from!`; no cleanup. `unsafe`:
+//!     // the `Co`'s futures are awaited only directly in the body.
+//!     unsafe { ::cogen::__private::boxed::<u64, (), false, false, _, _>(__cogen_body) }
 //! }
 //! ```
 //! The `async` block is driven by the runtime's `Machine` (in `machine.rs`):

@@ -18,10 +18,11 @@
 //! Passing the frame through the `Context` instead of storing a pointer to
 //! it keeps the state free of self-pointers: after inlining, the compiler
 //! sees the whole exchange and a counting generator compiles to the loop a
-//! hand-written iterator does. The macro guarantees (statically, see
-//! `lower.rs` in cogen-macros) that a `Put` or `Suspend` is only ever
-//! awaited directly by its own generator's body, so the frame it finds is
-//! always its own generator's, of its own `Y` and `R`.
+//! hand-written iterator does. A `Put` or `Suspend` is only ever awaited
+//! directly by its own generator's body (the contract of the `unsafe`
+//! `__private::new`, the only way to get a `Co`, which the macro's lowering
+//! meets statically; see `lower.rs` in cogen-macros), so the frame it finds
+//! is always its own generator's, of its own `Y` and `R`.
 //!
 //! Nothing here allocates; the `impl Iterator` form boxes one `Machine`
 //! because `Iterator::next` takes `&mut self`, not a pinned reference.
