@@ -35,7 +35,9 @@ pub mod tree {
 pub mod other_crate {
     use cogen::{generator, yield_};
 
-    /// `0..n`, hand-written, its `next` marked `#[inline]` as usual.
+    /// `0..n`, hand-written, its `next` marked `#[inline]` as usual: the
+    /// bench's own hand-written counter, defined here too so that both
+    /// columns of the group come from this crate.
     pub fn hand_count(n: u64) -> HandCount {
         HandCount { i: 0, n }
     }
@@ -51,10 +53,13 @@ pub mod other_crate {
 
         #[inline]
         fn next(&mut self) -> Option<u64> {
-            (self.i < self.n).then(|| {
+            if self.i < self.n {
+                let i = self.i;
                 self.i += 1;
-                self.i - 1
-            })
+                Some(i)
+            } else {
+                None
+            }
         }
     }
 
