@@ -124,6 +124,11 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     let make = Ident::new("__cogen_body", Span::mixed_site());
     let co_ty = quote!(#krate::__private::Co<#yield_ty, #resume_ty>);
     let build = match (kind, &form) {
+        // A delegating body is boxed on its first resume, so that recursion
+        // reuses its blocks (see `LazyBoxed`); any other, when made.
+        (Kind::Sync, Form::Items { .. }) if delegates => quote! {
+            #krate::__private::lazy_boxed::<#yield_ty, #return_ty, #cleanup, _, _>(#make)
+        },
         (Kind::Sync, Form::Items { .. }) => quote! {
             #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
         },

@@ -209,7 +209,8 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Poll<GeneratorState<Y, Fut::Output>> {
-        match self.step(cx, arg) {
+        // SAFETY: no pool: a pinned root keeps none.
+        match unsafe { self.step(cx, arg, None) } {
             Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
             Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
             Step::Pending => Poll::Pending,
@@ -231,7 +232,8 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        match self.step(cx, &mut Some(())) {
+        // SAFETY: no pool: a pinned root keeps none.
+        match unsafe { self.step(cx, &mut Some(()), None) } {
             Step::Yielded(y) => Poll::Ready(Some(y)),
             Step::Complete(out) => Poll::Ready(out.last_item()),
             Step::Pending => Poll::Pending,

@@ -23,11 +23,15 @@ use core::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use crate::generator::LastItem;
+#[cfg(feature = "alloc")]
+use crate::generator::{Boxed, LastItem, LazyBoxed};
 use crate::machine::{Co, Machine, Own, Slot};
+use crate::pool::Pool;
 
-/// One resume of a delegate, type-erased: `(data, waker, arg, closing)`.
-type ResumeFn<Y, R> = unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool) -> Raw<Y, R>;
+/// One resume of a delegate, type-erased: `(data, waker, arg, closing,
+/// pool)`, the pool being the root's (see `pool.rs`).
+type ResumeFn<Y, R> =
+    unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool, Option<NonNull<Pool>>) -> Raw<Y, R>;
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
@@ -64,19 +68,20 @@ pub enum Raw<Y, R> {
 
 impl<Y, R> Link<Y, R> {
     /// # Safety
-    /// `link` must be in the root's chain (see `Machine::step`).
+    /// `link` must be in the root's chain, and `pool` as for `Machine::step`.
     #[inline(always)]
     pub(crate) unsafe fn resume(
         link: NonNull<Self>,
         waker: &Waker,
         arg: &mut Option<R>,
         closing: bool,
+        pool: Option<NonNull<Pool>>,
     ) -> Raw<Y, R> {
         // SAFETY: per the contract, the link and its delegate are alive and
         // nothing else accesses them while the root drives the chain.
         unsafe {
             let link = link.as_ref();
-            (link.resume)(link.delegate, waker, arg, closing)
+            (link.resume)(link.delegate, waker, arg, closing, pool)
         }
     }
 
@@ -215,6 +220,7 @@ unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     waker: &Waker,
     arg: &mut Option<R>,
     closing: bool,
+    _: Option<NonNull<Pool>>,
 ) -> Raw<Y, R>
 where
     Fut: Future,
@@ -250,25 +256,34 @@ where
     }
 }
 
-/// An `impl Iterator` generator as a delegate: it ends the way its
-/// `Iterator::next` does (a `try` body's error is its last item).
+/// Resumes an `impl Iterator` generator's machine as a delegate: it ends
+/// the way its `Iterator::next` does (a `try` body's error is its last
+/// item). `spend` gets the finished machine's block back.
+///
+/// # Safety
+/// As for [`resume_machine`], for `m`.
 #[cfg(feature = "alloc")]
-unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
-    data: NonNull<()>,
+#[inline(always)]
+unsafe fn resume_iterator<Fut, Y, const D: bool, const C: bool>(
+    m: &mut Machine<Fut, Y, (), D, C>,
     waker: &Waker,
-    _: &mut Option<()>,
     closing: bool,
+    spend: impl FnOnce(),
 ) -> Raw<Y, ()>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    // SAFETY: as in `resume_machine`.
-    match unsafe { resume_machine::<Fut, Y, (), D, C>(data, waker, &mut Some(()), closing) } {
-        Raw::Complete if !closing => {
-            // SAFETY: as in `resume_machine`.
-            let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D, C>>().as_ptr() };
-            match m.take_return_if_any().and_then(LastItem::last_item) {
+    let data = NonNull::from(&mut *m).cast();
+    // SAFETY: per the contract.
+    match unsafe { resume_machine::<Fut, Y, (), D, C>(data, waker, &mut Some(()), closing, None) } {
+        Raw::Complete => {
+            let last = match closing {
+                false => m.take_return_if_any().and_then(LastItem::last_item),
+                true => None,
+            };
+            spend();
+            match last {
                 Some(last) => Raw::Yielded(last),
                 None => Raw::Complete,
             }
@@ -277,11 +292,70 @@ where
     }
 }
 
+/// [`Boxed`] as a delegate; its block is freed when it drops.
+#[cfg(feature = "alloc")]
+unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
+    data: NonNull<()>,
+    waker: &Waker,
+    _: &mut Option<()>,
+    closing: bool,
+    _: Option<NonNull<Pool>>,
+) -> Raw<Y, ()>
+where
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    // SAFETY: `data` was made from the boxed, pinned machine by
+    // `__cogen_link`, and the chain contract keeps it alive and unaliased.
+    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D, C>>().as_ptr() };
+    // SAFETY: as above.
+    unsafe { resume_iterator(m, waker, closing, || {}) }
+}
+
+/// [`LazyBoxed`] as a delegate: it takes its block from the root's pool on
+/// its first resume, and gives it back when it completes.
+#[cfg(feature = "alloc")]
+unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
+    data: NonNull<()>,
+    waker: &Waker,
+    _: &mut Option<()>,
+    closing: bool,
+    pool: Option<NonNull<Pool>>,
+) -> Raw<Y, ()>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    // SAFETY: `data` was made from a pinned `LazyBoxed` by `__cogen_link`,
+    // and the chain contract keeps it alive and unaliased.
+    let this = unsafe {
+        &mut *data
+            .cast::<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>()
+            .as_ptr()
+    };
+    if closing && this.is_unstarted() {
+        // Nothing ran, so nothing is to clean up; the closure (the
+        // arguments) drops with the `LazyBoxed`.
+        return Raw::Complete;
+    }
+    // SAFETY: the pool is the root's, as `Machine::step` requires.
+    let Some((m, _)) = (unsafe { this.started(pool) }) else {
+        return Raw::Complete;
+    };
+    // SAFETY: the machine stays pinned in its block: only its return value
+    // is moved out.
+    let m: *mut _ = unsafe { m.get_unchecked_mut() };
+    // SAFETY: the machine is alive and unaliased, as above; `spend` runs
+    // once it has finished and its return value was taken, and nothing
+    // borrows it any more.
+    unsafe { resume_iterator(&mut *m, waker, closing, || this.spend(pool)) }
+}
+
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
 // its resume function.
 #[cfg(feature = "alloc")]
-unsafe impl<Fut, Y, const D: bool, const C: bool> Delegable<Y>
-    for crate::generator::Boxed<Machine<Fut, Y, (), D, C>>
+unsafe impl<Fut, Y, const D: bool, const C: bool> Delegable<Y> for Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -289,6 +363,26 @@ where
     fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
         let (data, _) = Delegable::__cogen_link(self.get_mut().machine());
         (data, resume_boxed::<Fut, Y, D, C>)
+    }
+
+    fn __cogen_take_return(self: Pin<&mut Self>) {}
+}
+
+// SAFETY: the pointer is the pinned `LazyBoxed`, and `resume_lazy` is its
+// resume function.
+#[cfg(feature = "alloc")]
+unsafe impl<F, Fut, Y, const D: bool, const C: bool> Delegable<Y>
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
+        (
+            NonNull::from(self.get_mut()).cast(),
+            resume_lazy::<F, Fut, Y, D, C>,
+        )
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}
@@ -387,6 +481,7 @@ unsafe fn resume_iter<I: Iterator>(
     _: &Waker,
     _: &mut Option<()>,
     closing: bool,
+    _: Option<NonNull<Pool>>,
 ) -> Raw<I::Item, ()> {
     // SAFETY: `data` is the `Iter<I>` the link was made from, alive and
     // unaliased per the chain contract.
@@ -418,6 +513,7 @@ unsafe fn resume_stream<S: Stream>(
     waker: &Waker,
     _: &mut Option<()>,
     closing: bool,
+    _: Option<NonNull<Pool>>,
 ) -> Raw<S::Item, ()> {
     // SAFETY: `data` is the pinned `Streamed<S>` the link was made from,
     // alive and unaliased per the chain contract; the stream is structurally

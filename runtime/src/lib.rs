@@ -174,6 +174,7 @@ mod async_generator;
 mod delegate;
 mod generator;
 mod machine;
+mod pool;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
@@ -300,9 +301,9 @@ macro_rules! yield_from {
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
     pub use crate::delegate::{ViaAsyncGen, ViaGen, ViaIter, ViaStream, Wrap};
-    #[cfg(feature = "alloc")]
-    pub use crate::generator::Boxed;
     pub use crate::generator::LastItem;
+    #[cfg(feature = "alloc")]
+    pub use crate::generator::{Boxed, LazyBoxed};
     pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
     pub use core::ops::ControlFlow;
@@ -466,5 +467,22 @@ pub mod __private {
         Fut: Future<Output = T>,
     {
         Boxed::new_with(|| Machine::new(body(Co::new())))
+    }
+
+    /// The `impl Iterator` form of a body that delegates: boxed on its
+    /// first resume (see [`LazyBoxed`]).
+    ///
+    /// # Safety
+    /// As for [`new`].
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Fut>(
+        body: F,
+    ) -> LazyBoxed<F, Machine<Fut, Y, (), true, C>>
+    where
+        F: FnOnce(Co<Y, ()>) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        LazyBoxed::new(body)
     }
 }

@@ -35,6 +35,7 @@ use core::ptr::NonNull;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
 use crate::delegate::{Link, Raw};
+use crate::pool::Pool;
 
 /// What passes between the driver and the body in one resume.
 pub enum Slot<Y, R> {
@@ -514,11 +515,19 @@ where
     /// `.await` does not want it, and it is left in `arg`. The argument of
     /// the very first resume is dropped when the body first yields: no
     /// `yield_!` was there to receive it (as in JavaScript).
+    ///
+    /// `pool` is the root's free list for its delegates' heap blocks, if it
+    /// has one (see `pool.rs`).
+    ///
+    /// # Safety
+    /// `pool`, if any, must be valid for writes and not otherwise borrowed
+    /// during the call.
     #[inline(always)]
-    pub fn step(
+    pub(crate) unsafe fn step(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
+        pool: Option<NonNull<Pool>>,
     ) -> Step<Y, Fut::Output> {
         // SAFETY: the future is never moved out of `storage` (only dropped in
         // place).
@@ -548,8 +557,9 @@ where
             };
             // SAFETY: a link in the chain stays valid while the chain holds
             // it: its body is suspended at that `yield_from!`, and is not
-            // resumed (nor dropped) before the link is popped.
-            match unsafe { Link::resume(link, cx.waker(), arg, false) } {
+            // resumed (nor dropped) before the link is popped. The pool is
+            // as this function requires.
+            match unsafe { Link::resume(link, cx.waker(), arg, false, pool) } {
                 Raw::Yielded(y) => return Step::Yielded(y),
                 Raw::Pending => return Step::Pending,
                 // SAFETY: as above; the new link is the delegate's own.
@@ -731,7 +741,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         // its delegating body take its own exit path.
         while let Some(link) = this.head.chain::<D>() {
             // SAFETY: as in `step`.
-            match unsafe { Link::resume(link, cx.waker(), &mut None, true) } {
+            match unsafe { Link::resume(link, cx.waker(), &mut None, true, None) } {
                 Raw::Pending => return Poll::Pending,
                 // SAFETY: as in `step`.
                 _ => this.head.set_chain(unsafe { Link::up(link) }),

@@ -560,3 +560,96 @@ fn drop_mid_await_cancels_it_and_runs_cleanup_once() {
     assert_eq!(*log.borrow(), ["cleanup"]);
     assert_eq!(c.borrow().0, c.borrow().1);
 }
+
+// ---- the pool of recycled delegate blocks (see `pool.rs`) ----
+
+#[generator]
+fn countdown(n: u32, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+    let _l = Counted::new(&c);
+    if n > 0 {
+        yield_!(n);
+        yield_from!(countdown(n - 1, c.clone()));
+    }
+}
+
+/// Another recursive type, with a bigger state: its blocks have another
+/// layout than `countdown`'s, so the root's pool turns them away.
+#[generator]
+fn wide(n: u32, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+    let _l = Counted::new(&c);
+    let pad = [n; 16];
+    if n > 0 {
+        yield_!(pad[15] + 1000);
+        yield_from!(wide(n - 1, c.clone()));
+    }
+}
+
+#[test]
+fn delegates_of_two_layouts_share_a_root() {
+    #[generator]
+    fn root(c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+        for _ in 0..3 {
+            yield_from!(countdown(3, c.clone()));
+            yield_from!(wide(2, c.clone()));
+        }
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let v: Vec<_> = root(c.clone()).collect();
+    assert_eq!(v, [3, 2, 1, 1002, 1001].repeat(3));
+    assert_eq!(c.borrow().0, 3 * (4 + 3));
+    assert_eq!(c.borrow().0, c.borrow().1, "no leak, no double drop");
+}
+
+#[test]
+fn a_started_recursive_generator_delegated_to_keeps_going() {
+    #[generator]
+    fn root(
+        started: impl Iterator<Item = u32> + cogen::Delegable<u32>,
+    ) -> impl Iterator<Item = u32> {
+        yield_!(100);
+        yield_from!(started);
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut first = countdown(4, c.clone());
+    assert_eq!(first.next(), Some(4));
+    assert_eq!(first.next(), Some(3)); // it is delegating, its chain has a link
+    assert_eq!(root(first).collect::<Vec<_>>(), [100, 2, 1]);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn a_pinned_root_has_no_pool_and_frees_its_delegates() {
+    #[generator]
+    fn root(c: Rc<RefCell<(usize, usize)>>) -> impl Generator<Yield = u32, Return = ()> {
+        yield_from!(countdown(3, c.clone()));
+        yield_from!(countdown(2, c.clone()));
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut g = pin!(root(c.clone()));
+    let mut v = Vec::new();
+    while let GeneratorState::Yielded(x) = g.as_mut().resume(()) {
+        v.push(x);
+    }
+    assert_eq!(v, [3, 2, 1, 2, 1]);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn a_panic_deep_in_a_recursion_frees_the_pooled_blocks() {
+    #[generator]
+    fn fall(n: u32, c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+        let _l = Counted::new(&c);
+        if n == 0 {
+            panic!("bottom");
+        }
+        yield_!(n);
+        yield_from!(countdown(2, c.clone())); // completes: its block is pooled
+        yield_from!(fall(n - 1, c.clone()));
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    let mut it = fall(3, c.clone());
+    let r = catch_unwind(AssertUnwindSafe(|| it.by_ref().collect::<Vec<_>>()));
+    assert!(r.is_err());
+    drop(it);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
