@@ -10,9 +10,8 @@
 //! instructions per node in `malloc` and `free` without it.
 //!
 //! The list holds blocks of one layout only (that of the first block it
-//! took), so it never holds more of them than were alive at once; a block of
-//! another layout goes back to the allocator. Everything in it is freed with
-//! the root.
+//! took), and at most `Pool::MAX` of them; a block of another layout, or one
+//! more, goes back to the allocator. Everything in it is freed with the root.
 
 #[cfg(feature = "alloc")]
 use core::alloc::Layout;
@@ -36,6 +35,9 @@ struct Free {
 pub struct Pool {
     #[cfg(feature = "alloc")]
     head: Option<NonNull<Free>>,
+    /// Blocks in the list, at most [`Pool::MAX`].
+    #[cfg(feature = "alloc")]
+    len: u32,
 }
 
 // SAFETY: the pool owns its blocks outright (nothing else points to them),
@@ -46,8 +48,15 @@ unsafe impl Sync for Pool {}
 
 #[cfg(feature = "alloc")]
 impl Pool {
+    /// The most blocks a pool keeps. A tree walk needs as many as the tree
+    /// is deep; a chain, where every level is alive at once, reuses none,
+    /// and keeping all its blocks to free them with the root chased a
+    /// pointer through every one of them, cold: a chain of depth 10^6 took
+    /// 127 ns per item against 68 when each block is freed as it completes.
+    const MAX: u32 = 64;
+
     pub(crate) const fn new() -> Self {
-        Pool { head: None }
+        Pool { head: None, len: 0 }
     }
 
     /// A block for `layout`, from `pool` if it has one, else from the
@@ -65,6 +74,7 @@ impl Pool {
                 let Free { next, layout: had } = unsafe { free.read() };
                 if had == layout {
                     pool.head = next;
+                    pool.len -= 1;
                     return free.cast();
                 }
             }
@@ -90,7 +100,7 @@ impl Pool {
             let same = pool
                 .head
                 .is_none_or(|h| unsafe { h.as_ref() }.layout == layout);
-            if same {
+            if same && pool.len < Pool::MAX {
                 let free = block.cast::<Free>();
                 // SAFETY: the block is free, and large and aligned enough.
                 unsafe {
@@ -100,6 +110,7 @@ impl Pool {
                     })
                 };
                 pool.head = Some(free);
+                pool.len += 1;
                 return;
             }
         }
