@@ -55,9 +55,11 @@
 //!   methods that could observe its state.
 //! * **Allocation.** The `impl Generator`, `impl AsyncGenerator` and
 //!   `impl Stream` forms allocate nothing. The `impl Iterator` form boxes its
-//!   state once, at creation, because `Iterator::next` takes `&mut self` and
-//!   the state may borrow from itself; it needs the `alloc` feature
-//!   (default).
+//!   state once, because `Iterator::next` takes `&mut self` and the state
+//!   may borrow from itself: at creation, or, if the body uses `yield_from!`,
+//!   on its first resume, so that a recursive generator's delegates can
+//!   reuse the boxes of those that completed (the outermost generator keeps
+//!   up to 64 of them). It needs the `alloc` feature (default).
 //!
 //! # Delegation and recursion
 //!
