@@ -164,7 +164,10 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
 /// not a yield means the body awaited a foreign future, which the macro
 /// rejects wherever it can see it.
 #[inline(always)]
-fn resume_sync<Fut, Y, R, const D: bool, const C: bool>(
+///
+/// # Safety
+/// `pool` as for `Machine::step`.
+unsafe fn resume_sync<Fut, Y, R, const D: bool, const C: bool>(
     m: Pin<&mut Machine<Fut, Y, R, D, C>>,
     arg: R,
     pool: Option<NonNull<Pool>>,
@@ -173,7 +176,7 @@ where
     Fut: Future,
 {
     let mut cx = Context::from_waker(Waker::noop());
-    // SAFETY: the caller's pool, if any, is its own and not borrowed.
+    // SAFETY: per the contract.
     match unsafe { m.step(&mut cx, &mut Some(arg), pool) } {
         Step::Pending => pending_in_sync(),
         step => step,
@@ -195,7 +198,8 @@ where
 
     #[inline]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
-        match resume_sync(self, arg, None) {
+        // SAFETY: no pool.
+        match unsafe { resume_sync(self, arg, None) } {
             Step::Yielded(y) => GeneratorState::Yielded(y),
             Step::Complete(out) => GeneratorState::Complete(out),
             _ => resumed_after_completion(),
@@ -284,7 +288,8 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
-        match resume_sync(self.0.as_mut(), (), None) {
+        // SAFETY: no pool.
+        match unsafe { resume_sync(self.0.as_mut(), (), None) } {
             Step::Yielded(y) => Some(y),
             Step::Complete(out) => out.last_item(),
             _ => None,
@@ -320,7 +325,8 @@ pub struct LazyBoxed<F, M>(Lazy<F, M>);
 enum Lazy<F, M> {
     /// Not resumed yet: the body's closure.
     Unstarted(F),
-    /// Resumed: the machine, pinned in its block until the `Boxed` drops.
+    /// Resumed: the machine, pinned in its block until the `LazyBoxed`
+    /// drops or is spent.
     Started(NonNull<Block<M>>),
     /// Completed as a delegate: its block went back to the root's pool.
     Spent,
@@ -338,18 +344,19 @@ struct Block<M> {
     pool: Pool,
 }
 
-// SAFETY: a `Boxed` owns its closure and its block (the pointer is never
-// shared), so it may move to another thread when both may.
+// SAFETY: a `LazyBoxed` owns its closure and its block (the pointer is
+// never shared), so it may move to another thread when both may.
 #[cfg(feature = "alloc")]
 unsafe impl<F: Send, M: Send> Send for LazyBoxed<F, M> {}
 
-// SAFETY: no method reads a `Boxed` through `&self`, so sharing one gives no
-// access to its closure or machine (the reasoning of `Machine`'s `Sync`).
+// SAFETY: no method reads a `LazyBoxed` through `&self` but `is_unstarted`,
+// which reads only the variant, so sharing one gives no access to its
+// closure or machine (the reasoning of `Machine`'s `Sync`).
 #[cfg(feature = "alloc")]
 unsafe impl<F, M> Sync for LazyBoxed<F, M> {}
 
 // The closure is only ever moved, never pinned; the machine is pinned in
-// the block, which does not move with the `Boxed`.
+// the block, which does not move with the `LazyBoxed`.
 #[cfg(feature = "alloc")]
 impl<F, M> Unpin for LazyBoxed<F, M> {}
 
@@ -386,8 +393,8 @@ where
             Lazy::Unstarted(_) => unsafe { self.start(pool) },
             Lazy::Spent => return None,
         };
-        // SAFETY: a started block holds its machine until the `Boxed` drops
-        // or spends it; the machine never moves out of it.
+        // SAFETY: a started block holds its machine until the `LazyBoxed`
+        // drops or is spent; the machine never moves out of it.
         unsafe {
             let block = &mut *block.as_ptr();
             Some((
@@ -436,41 +443,47 @@ where
     #[inline(always)]
     pub(crate) unsafe fn spend(&mut self, pool: Option<NonNull<Pool>>) {
         if let Lazy::Started(block) = core::mem::replace(&mut self.0, Lazy::Spent) {
-            // SAFETY: per the contract; dropping the finished machine runs no
-            // code of the body, and its pool frees its own blocks.
-            unsafe {
-                block.drop_in_place();
-                Pool::put(
-                    pool,
-                    block.cast(),
-                    Layout::new::<Block<Machine<Fut, Y, (), D, C>>>(),
-                );
-            }
+            // SAFETY: per the contract; the block is no longer referenced.
+            unsafe { release(block, pool) }
         }
     }
+}
+
+/// Drops a started block's machine in place and gives the block back to
+/// `pool` (or the allocator), even if dropping the machine panics (a
+/// `defer!` that panics while a suspended generator is dropped).
+///
+/// # Safety
+/// `block` must hold a `Block<M>` allocated by [`Pool::take`], that nothing
+/// references any more; `pool` as for [`Pool::take`].
+#[cfg(feature = "alloc")]
+#[inline(always)]
+unsafe fn release<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
+    struct Release<M>(NonNull<Block<M>>, Option<NonNull<Pool>>);
+    impl<M> Drop for Release<M> {
+        #[inline(always)]
+        fn drop(&mut self) {
+            // SAFETY: per `release`'s contract; the value is gone (dropped,
+            // or abandoned by a panic in its drop).
+            unsafe { Pool::put(self.1, self.0.cast(), Layout::new::<Block<M>>()) }
+        }
+    }
+    let release = Release(block, pool);
+    // SAFETY: per the contract: the machine is pinned in the block, and
+    // dropped in place, once. (A finished machine's drop runs no code of
+    // the body; the block's own pool frees its blocks.)
+    unsafe { block.drop_in_place() };
+    drop(release);
 }
 
 #[cfg(feature = "alloc")]
 impl<F, M> Drop for LazyBoxed<F, M> {
     fn drop(&mut self) {
-        let Lazy::Started(block) = self.0 else {
-            return;
-        };
-        /// Frees the block even if dropping the machine panics (a `defer!`
-        /// that panics while a suspended generator is dropped).
-        struct Free<M>(NonNull<Block<M>>);
-        impl<M> Drop for Free<M> {
-            fn drop(&mut self) {
-                // SAFETY: the block was allocated for a `Block<M>` (by
-                // `Pool::take`, as from the allocator), and its value is gone.
-                unsafe { Pool::put(None, self.0.cast(), Layout::new::<Block<M>>()) }
-            }
+        if let Lazy::Started(block) = self.0 {
+            // SAFETY: the `LazyBoxed` is going away, and with it the only
+            // reference to its block.
+            unsafe { release(block, None) }
         }
-        let free = Free(block);
-        // SAFETY: a started block holds its machine, pinned there: dropped in
-        // place, once (the `Boxed` is going away).
-        unsafe { block.drop_in_place() };
-        drop(free);
     }
 }
 
@@ -488,7 +501,9 @@ where
         // As the root, its delegates' blocks come from its own pool.
         // SAFETY: no pool to honour.
         let (machine, pool) = unsafe { self.started(None) }?;
-        match resume_sync(machine, (), Some(pool)) {
+        // SAFETY: the pool is this generator's own, in its block beside the
+        // machine, and borrowed by nothing else.
+        match unsafe { resume_sync(machine, (), Some(pool)) } {
             Step::Yielded(y) => Some(y),
             Step::Complete(out) => out.last_item(),
             _ => None,

@@ -17,6 +17,19 @@ pub mod tree {
         pub right: Option<Box<Tree>>,
     }
 
+    /// In-order walk: recursion in the `impl Iterator` form, which needs
+    /// nothing from the user.
+    #[cogen::generator]
+    pub fn walk(t: &Tree) -> impl Iterator<Item = u32> + '_ {
+        if let Some(l) = &t.left {
+            cogen::yield_from!(walk(l));
+        }
+        cogen::yield_!(t.value);
+        if let Some(r) = &t.right {
+            cogen::yield_from!(walk(r));
+        }
+    }
+
     /// A balanced tree holding `lo..hi`, in order.
     pub fn balanced(lo: u32, hi: u32) -> Option<Box<Tree>> {
         (lo < hi).then(|| {

@@ -6,8 +6,7 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cogen::{generator, yield_, yield_from};
-use cogen_tests::tree::{Tree, balanced};
+use cogen_tests::tree::{balanced, walk};
 
 struct Counting;
 
@@ -29,17 +28,6 @@ unsafe impl GlobalAlloc for Counting {
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
-
-#[generator]
-fn walk(t: &Tree) -> impl Iterator<Item = u32> + '_ {
-    if let Some(l) = &t.left {
-        yield_from!(walk(l));
-    }
-    yield_!(t.value);
-    if let Some(r) = &t.right {
-        yield_from!(walk(r));
-    }
-}
 
 /// Allocations made while `f` runs. The test harness's own threads may
 /// allocate meanwhile, so this binary holds a single test.

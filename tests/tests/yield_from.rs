@@ -6,7 +6,7 @@ use cogen::{
     AsyncGenerator, Generator, GeneratorState, Stream, async_generator, defer, generator, yield_,
     yield_from,
 };
-use cogen_tests::tree::{Tree, balanced};
+use cogen_tests::tree::{Tree, balanced, walk};
 use futures::StreamExt;
 use std::cell::RefCell;
 use std::pin::pin;
@@ -60,18 +60,8 @@ fn return_values_and_resume_arguments_pass_through() {
     );
 }
 
-// Recursion in the Iterator form needs nothing from the user.
-#[generator]
-fn walk(t: &Tree) -> impl Iterator<Item = u32> + '_ {
-    if let Some(l) = &t.left {
-        yield_from!(walk(l));
-    }
-    yield_!(t.value);
-    if let Some(r) = &t.right {
-        yield_from!(walk(r));
-    }
-}
-
+// Recursion in the Iterator form needs nothing from the user: see
+// `cogen_tests::tree::walk`.
 #[test]
 fn recursive_tree_walk_in_order() {
     let t = balanced(0, 1000).unwrap();
