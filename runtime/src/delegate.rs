@@ -11,6 +11,13 @@
 //! futures of the delegating bodies, so the chain needs no allocation and no
 //! native stack, and closing or dropping walks it innermost first, iteratively.
 //!
+//! A delegate's resume function keeps the root's chain up to date itself,
+//! and goes on with the next link while that link is of its own kind (see
+//! [`drive`]): a recursion runs in one loop there, and the root only sees
+//! the items. A delegate is linked when its `yield_from!` is first polled:
+//! it is started then (a [`LazyBoxed`] takes its block), and a chain it was
+//! already driving is handed over, so that its resumes need not ask.
+//!
 //! Any `IntoIterator` (and, in async generators, any `Stream`) can be
 //! delegated to as well: the root then drives it like a generator that
 //! returns `()`.
@@ -25,13 +32,22 @@ use futures_core::Stream;
 
 #[cfg(feature = "alloc")]
 use crate::generator::{Boxed, LastItem, LazyBoxed};
-use crate::machine::{Co, Machine, Own, Slot};
+use crate::machine::{Co, Head, Machine, Own, Slot};
 use crate::pool::Pool;
 
-/// One resume of a delegate, type-erased: `(data, waker, arg, closing,
-/// pool)`, the pool being the root's (see `pool.rs`).
-type ResumeFn<Y, R> =
-    unsafe fn(NonNull<()>, &Waker, &mut Option<R>, bool, Option<NonNull<Pool>>) -> Raw<Y, R>;
+/// One resume of a delegate, type-erased: `(link, head, waker, arg,
+/// closing, pool)`. `link` is the delegate's own, the innermost of the
+/// root's chain; `head` is the root's, which the delegate updates itself
+/// when the chain changes (see [`Raw::Moved`]); `pool` is the root's free
+/// list (see `pool.rs`).
+type ResumeFn<Y, R> = unsafe fn(
+    NonNull<Link<Y, R>>,
+    NonNull<Head<Y, R>>,
+    &Waker,
+    &mut Option<R>,
+    bool,
+    Option<NonNull<Pool>>,
+) -> Raw<Y, R>;
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
@@ -54,37 +70,99 @@ pub struct Link<Y, R> {
 unsafe impl<Y, R> Send for Link<Y, R> {}
 
 /// What resuming a delegate produced.
+///
+/// Three outcomes, not one per way the chain can change: the root matches
+/// on this once per resume, and with four or more arms LLVM dispatches
+/// through a jump table.
 pub enum Raw<Y, R> {
+    /// An item; the chain is as the root's head now says.
     Yielded(Y),
-    /// Done (or, when closing, closed); any return value is kept in it.
-    Complete,
+    /// Waiting in a foreign `.await` (async generators only).
     Pending,
-    /// It delegates in turn, to this (new) link.
-    Delegate(NonNull<Link<Y, R>>),
-    /// It was already delegating when it was delegated to: its chain, from
-    /// innermost to outermost link, joins the root's.
-    Splice(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
+    /// The chain changed, and this is its innermost link now (as the root's
+    /// head says too; `None`: the root's own body): a delegate completed
+    /// (or, when closing, closed) and its link was popped, or one delegates
+    /// in turn and its delegate's chain was pushed above it.
+    Moved(Option<NonNull<Link<Y, R>>>),
 }
 
 impl<Y, R> Link<Y, R> {
     /// # Safety
-    /// `link` must be in the root's chain, and `pool` as for `Machine::step`.
+    /// `link` must be the innermost link of the chain of the root whose
+    /// head `head` is, and `pool` as for `Machine::step`.
     #[inline(always)]
     pub(crate) unsafe fn resume(
         link: NonNull<Self>,
+        head: NonNull<Head<Y, R>>,
         waker: &Waker,
         arg: &mut Option<R>,
         closing: bool,
         pool: Option<NonNull<Pool>>,
     ) -> Raw<Y, R> {
         // SAFETY: per the contract, the link and its delegate are alive and
-        // nothing else accesses them while the root drives the chain.
+        // nothing else accesses them, nor the head, while the root drives
+        // the chain.
+        unsafe { (link.as_ref().resume)(link, head, waker, arg, closing, pool) }
+    }
+
+    /// The delegate behind a link, for its resume function.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`].
+    #[inline(always)]
+    unsafe fn delegate(link: NonNull<Self>) -> NonNull<()> {
+        // SAFETY: per the contract.
+        unsafe { link.as_ref().delegate }
+    }
+
+    /// Makes `resume` the function of `link`'s later resumes.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`]; `resume` must suit the link's delegate.
+    #[inline(always)]
+    unsafe fn set_resume(mut link: NonNull<Self>, resume: ResumeFn<Y, R>) {
+        // SAFETY: per the contract; nothing else borrows the link.
+        unsafe { link.as_mut().resume = resume };
+    }
+
+    /// The delegate at `link` has completed: its link is popped, and its
+    /// delegating body comes next.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`].
+    #[inline(always)]
+    unsafe fn popped(link: NonNull<Self>, mut head: NonNull<Head<Y, R>>) -> Raw<Y, R> {
+        // SAFETY: per the contract.
         unsafe {
-            let link = link.as_ref();
-            (link.resume)(link.delegate, waker, arg, closing, pool)
+            let up = link.as_ref().up;
+            head.as_mut().set_chain(up);
+            Raw::Moved(up)
         }
     }
 
+    /// The delegate at `link` delegates in turn: the chain `inner ..=
+    /// bottom` (one new link, or more if its delegate was itself
+    /// delegating) goes above `link`.
+    ///
+    /// # Safety
+    /// As for [`Link::resume`], for all the links.
+    #[inline(always)]
+    unsafe fn pushed(
+        link: NonNull<Self>,
+        mut head: NonNull<Head<Y, R>>,
+        inner: NonNull<Self>,
+        mut bottom: NonNull<Self>,
+    ) -> Raw<Y, R> {
+        // SAFETY: per the contract; `bottom` is not otherwise borrowed.
+        unsafe {
+            bottom.as_mut().up = Some(link);
+            head.as_mut().set_chain(Some(inner));
+        }
+        Raw::Moved(Some(inner))
+    }
+
+    /// The next outer link.
+    ///
     /// # Safety
     /// As for [`Link::resume`].
     #[inline(always)]
@@ -92,29 +170,22 @@ impl<Y, R> Link<Y, R> {
         // SAFETY: per the contract.
         unsafe { link.as_ref().up }
     }
+}
 
-    /// Makes `inner` the innermost link, above `outer`.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`], for both links.
-    pub(crate) unsafe fn push(mut inner: NonNull<Self>, outer: NonNull<Self>) -> NonNull<Self> {
-        // SAFETY: per the contract; `inner` is not otherwise borrowed.
-        unsafe { inner.as_mut().up = Some(outer) };
-        inner
-    }
+/// The chain a delegate was already driving when it was linked, if it was
+/// delegating itself (a generator resumed by hand up to a `yield_from!`,
+/// then delegated to): its innermost link. It is handed over then, when the
+/// delegate is linked, so that no resume has to ask whether there is one.
+type Chain<Y, R> = Option<NonNull<Link<Y, R>>>;
 
-    /// Joins the chain `inner ..= bottom` above `outer`.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`], for all the links.
-    pub(crate) unsafe fn splice(
-        inner: NonNull<Self>,
-        mut bottom: NonNull<Self>,
-        outer: NonNull<Self>,
-    ) -> NonNull<Self> {
-        // SAFETY: per the contract.
-        unsafe { bottom.as_mut().up = Some(outer) };
-        inner
+impl<Y, R> Link<Y, R> {
+    #[inline(always)]
+    fn new(delegate: NonNull<()>, resume: ResumeFn<Y, R>) -> Self {
+        Link {
+            delegate,
+            resume,
+            up: None,
+        }
     }
 }
 
@@ -160,8 +231,20 @@ impl<Y, R> Link<Y, R> {
     label = "yields another type, or takes another resume argument"
 )]
 pub unsafe trait Delegable<Y, R = (), T = ()> {
+    /// Writes the generator's link into `slot` (in place: a link built
+    /// elsewhere and copied in was copied with one 16-byte load of two
+    /// 8-byte stores, which stalls the load until the stores land: a tenth
+    /// of a tree walk's time).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R>;
+    /// The return value, once the generator has completed as a delegate.
     #[doc(hidden)]
     fn __cogen_take_return(self: Pin<&mut Self>) -> T;
 }
@@ -208,115 +291,237 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
     label = "yields another type, or takes another resume argument"
 )]
 pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
+    /// Writes the generator's link into `slot` (in place: a link built
+    /// elsewhere and copied in was copied with one 16-byte load of two
+    /// 8-byte stores, which stalls the load until the stores land: a tenth
+    /// of a tree walk's time).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R>;
+    /// The return value, once the generator has completed as a delegate.
     #[doc(hidden)]
     fn __cogen_take_return(self: Pin<&mut Self>) -> T;
 }
 
-/// The machine's own body, as a delegate.
-unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
-    data: NonNull<()>,
+/// Resumes a machine as the delegate at `link`, and updates the chain.
+/// `complete` gets the return value when the machine completes (`None`
+/// when it was closed, or had already finished), and may hand back a last
+/// item to yield before the link is popped.
+///
+/// # Safety
+/// As for [`Link::resume`]; `m` is the machine of `link`'s delegate, and
+/// `complete` may free it (nothing here touches it after).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
+    m: *mut Machine<Fut, Y, R, D, C>,
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
     waker: &Waker,
     arg: &mut Option<R>,
     closing: bool,
-    _: Option<NonNull<Pool>>,
+    pool: Option<NonNull<Pool>>,
+    complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
 ) -> Raw<Y, R>
 where
     Fut: Future,
 {
-    // SAFETY: `data` was made from a pinned `Machine<Fut, Y, R, D, C>` by
-    // `__cogen_link`, and the chain contract keeps it alive and unaliased.
-    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, R, D, C>>().as_ptr() };
+    // SAFETY: per the contract, the machine is alive, pinned and unaliased
+    // until `complete` runs.
+    let m = unsafe { &mut *m };
     let mut cx = Context::from_waker(waker);
-    if closing {
+    let out = if closing {
         // SAFETY: pinned, as above.
-        return match unsafe { Pin::new_unchecked(m) }.poll_close(&mut cx) {
-            Poll::Ready(()) => Raw::Complete,
-            Poll::Pending => Raw::Pending,
-        };
-    }
-    if let Some(inner) = m.take_chain() {
-        let mut bottom = inner;
-        // SAFETY: the chain was this machine's, valid as in `Machine::step`.
-        while let Some(up) = unsafe { Link::up(bottom) } {
-            bottom = up;
+        match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
+            Poll::Ready(()) => None,
+            Poll::Pending => return Raw::Pending,
         }
-        return Raw::Splice(inner, bottom);
-    }
-    match m.step_own(&mut cx, arg) {
-        Own::Yielded(y) => Raw::Yielded(y),
-        Own::Complete(out) => {
-            m.keep_return(out);
-            Raw::Complete
+    } else {
+        match m.step_own(&mut cx, arg, pool) {
+            Own::Yielded(y) => return Raw::Yielded(y),
+            Own::Pending => return Raw::Pending,
+            // SAFETY: per the contract; the new links are the delegate's.
+            Own::Delegate(inner, bottom) => {
+                return unsafe { Link::pushed(link, head, inner, bottom) };
+            }
+            Own::Complete(out) => Some(out),
+            Own::Finished => None,
         }
-        Own::Pending => Raw::Pending,
-        Own::Finished => Raw::Complete,
-        Own::Delegate(link) => Raw::Delegate(link),
+    };
+    match complete(out) {
+        Some(last) => {
+            // The delegate is gone (a `LazyBoxed`'s block went back to the
+            // pool): its link is popped on the next resume.
+            // SAFETY: per the contract.
+            unsafe { Link::set_resume(link, resume_done::<Y, R>) };
+            Raw::Yielded(last)
+        }
+        // SAFETY: per the contract.
+        None => unsafe { Link::popped(link, head) },
     }
 }
 
-/// Resumes an `impl Iterator` generator's machine as a delegate: it ends
-/// the way its `Iterator::next` does (a `try` body's error is its last
-/// item). `spend` gets the finished machine's block back.
+/// Drives the chain from `link` on for as long as its innermost link is of
+/// the same kind as `link` (the same resume function `this`): a recursive
+/// generator's delegates are all alike, and when one completes or delegates
+/// the next is resumed here, without a return to the root and another
+/// indirect call (tree walk of 2^20 nodes: ~one resume a node instead of
+/// three). It returns at a yield, a wait, or a link of another kind. The
+/// chain stays off the native stack: this is a loop, and the root's head
+/// is kept current at every step, so a panic leaves it right.
+///
+/// `machine` and `complete` are, for a link's delegate, its machine and
+/// what [`resume_at`] is to do when it completes.
 ///
 /// # Safety
-/// As for [`resume_machine`], for `m`.
-#[cfg(feature = "alloc")]
+/// As for [`Link::resume`]; `this` is the resume function of `link`'s
+/// delegate, and `machine` and `complete` suit every delegate whose resume
+/// function it is.
 #[inline(always)]
-unsafe fn resume_iterator<Fut, Y, const D: bool, const C: bool>(
-    m: &mut Machine<Fut, Y, (), D, C>,
+#[allow(clippy::too_many_arguments)]
+unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
+    mut link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
     waker: &Waker,
+    arg: &mut Option<R>,
     closing: bool,
-    spend: impl FnOnce(),
-) -> Raw<Y, ()>
+    pool: Option<NonNull<Pool>>,
+    this: ResumeFn<Y, R>,
+    machine: impl Fn(NonNull<()>) -> *mut Machine<Fut, Y, R, D, C>,
+    complete: impl Fn(NonNull<()>, Option<Fut::Output>) -> Option<Y>,
+) -> Raw<Y, R>
 where
     Fut: Future,
-    Fut::Output: LastItem<Y>,
 {
-    let data = NonNull::from(&mut *m).cast();
-    // SAFETY: per the contract.
-    match unsafe { resume_machine::<Fut, Y, (), D, C>(data, waker, &mut Some(()), closing, None) } {
-        Raw::Complete => {
-            let last = match closing {
-                false => m.take_return_if_any().and_then(LastItem::last_item),
-                true => None,
-            };
-            spend();
-            match last {
-                Some(last) => Raw::Yielded(last),
-                None => Raw::Complete,
+    loop {
+        // SAFETY: per the contract, for this link and, below, for each link
+        // that becomes the innermost with the same resume function: the
+        // functions compare equal only if they are this one or one that
+        // compiled to the same code, which treats its delegate alike.
+        unsafe {
+            let delegate = Link::delegate(link);
+            let done = |out| complete(delegate, out);
+            match resume_at(
+                machine(delegate),
+                link,
+                head,
+                waker,
+                arg,
+                closing,
+                pool,
+                done,
+            ) {
+                // The next link is carried here rather than read back from
+                // the head, which was just written: one dependent load less
+                // on the path from one resume to the next.
+                Raw::Moved(Some(next)) if core::ptr::fn_addr_eq(next.as_ref().resume, this) => {
+                    link = next
+                }
+                raw => return raw,
             }
         }
-        raw => raw,
     }
+}
+
+/// A delegate that has completed (after its last item, or before it was
+/// delegated to): it is popped.
+unsafe fn resume_done<Y, R>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    _: &Waker,
+    _: &mut Option<R>,
+    _: bool,
+    _: Option<NonNull<Pool>>,
+) -> Raw<Y, R> {
+    // SAFETY: per the contract of `ResumeFn`.
+    unsafe { Link::popped(link, head) }
+}
+
+/// The machine's own body, as a delegate: it keeps its return value for
+/// the delegating body's `yield_from!` to take.
+unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    waker: &Waker,
+    arg: &mut Option<R>,
+    closing: bool,
+    pool: Option<NonNull<Pool>>,
+) -> Raw<Y, R>
+where
+    Fut: Future,
+{
+    // The delegates are pinned `Machine<Fut, Y, R, D, C>`s (`__cogen_link`),
+    // which the chain contract keeps alive and unaliased.
+    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, R, D, C>>().as_ptr();
+    let keep = move |d, out: Option<Fut::Output>| {
+        if let Some(out) = out {
+            // SAFETY: as above; `resume_at` no longer borrows it.
+            unsafe { (*machine(d)).keep_return(out) };
+        }
+        None
+    };
+    let this = resume_machine::<Fut, Y, R, D, C>;
+    // SAFETY: as above.
+    unsafe { drive(link, head, waker, arg, closing, pool, this, machine, keep) }
+}
+
+/// The last item of an `impl Iterator` generator that completed as a
+/// delegate: it ends the way its `Iterator::next` does (a `try` body's error
+/// is its last item).
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn last_item<Y, T: LastItem<Y>>(out: Option<T>) -> Option<Y> {
+    out.and_then(LastItem::last_item)
 }
 
 /// [`Boxed`] as a delegate; its block is freed when it drops.
 #[cfg(feature = "alloc")]
 unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
-    data: NonNull<()>,
+    link: NonNull<Link<Y, ()>>,
+    head: NonNull<Head<Y, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
     closing: bool,
-    _: Option<NonNull<Pool>>,
+    pool: Option<NonNull<Pool>>,
 ) -> Raw<Y, ()>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    // SAFETY: `data` was made from the boxed, pinned machine by
-    // `__cogen_link`, and the chain contract keeps it alive and unaliased.
-    let m = unsafe { &mut *data.cast::<Machine<Fut, Y, (), D, C>>().as_ptr() };
+    // The delegates are boxed, pinned machines (`__cogen_link`), which the
+    // chain contract keeps alive and unaliased.
+    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, (), D, C>>().as_ptr();
+    let this = resume_boxed::<Fut, Y, D, C>;
+    let last = |_, out| last_item(out);
     // SAFETY: as above.
-    unsafe { resume_iterator(m, waker, closing, || {}) }
+    unsafe {
+        drive(
+            link,
+            head,
+            waker,
+            &mut Some(()),
+            closing,
+            pool,
+            this,
+            machine,
+            last,
+        )
+    }
 }
 
-/// [`LazyBoxed`] as a delegate: it takes its block from the root's pool on
-/// its first resume, and gives it back when it completes.
+/// [`LazyBoxed`] as a delegate, started when it was linked (with a block
+/// from the root's pool): its block goes back to the pool as soon as it
+/// completes, for the next delegate to take.
 #[cfg(feature = "alloc")]
 unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
-    data: NonNull<()>,
+    link: NonNull<Link<Y, ()>>,
+    head: NonNull<Head<Y, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
     closing: bool,
@@ -327,29 +532,34 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    // SAFETY: `data` was made from a pinned `LazyBoxed` by `__cogen_link`,
-    // and the chain contract keeps it alive and unaliased.
-    let this = unsafe {
-        &mut *data
-            .cast::<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>()
-            .as_ptr()
+    // The delegates are the pinned machines of started `LazyBoxed`s, in
+    // their blocks (`__cogen_link`), which the chain contract keeps alive
+    // and unaliased.
+    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, (), D, C>>();
+    let spend = |d, out| {
+        let last = last_item(out);
+        // SAFETY: the machine has finished, its return value was taken, and
+        // `resume_at` no longer borrows it; its owner was set when it was
+        // linked; the pool is the root's, as `Machine::step` requires.
+        unsafe { LazyBoxed::<F, Machine<Fut, Y, (), D, C>>::spend(machine(d), pool) };
+        last
     };
-    if closing && this.is_unstarted() {
-        // Nothing ran, so nothing is to clean up; the closure (the
-        // arguments) drops with the `LazyBoxed`.
-        return Raw::Complete;
+    let this = resume_lazy::<F, Fut, Y, D, C>;
+    let machine = |d| machine(d).as_ptr();
+    // SAFETY: as above.
+    unsafe {
+        drive(
+            link,
+            head,
+            waker,
+            &mut Some(()),
+            closing,
+            pool,
+            this,
+            machine,
+            spend,
+        )
     }
-    // SAFETY: the pool is the root's, as `Machine::step` requires.
-    let Some((m, _)) = (unsafe { this.started(pool) }) else {
-        return Raw::Complete;
-    };
-    // SAFETY: the machine stays pinned in its block: only its return value
-    // is moved out.
-    let m: *mut _ = unsafe { m.get_unchecked_mut() };
-    // SAFETY: the machine is alive and unaliased, as above; `spend` runs
-    // once it has finished and its return value was taken, and nothing
-    // borrows it any more.
-    unsafe { resume_iterator(&mut *m, waker, closing, || this.spend(pool)) }
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
@@ -360,16 +570,26 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
-        let (data, _) = Delegable::__cogen_link(self.get_mut().machine());
-        (data, resume_boxed::<Fut, Y, D, C>)
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, ()>>,
+    ) -> Chain<Y, ()> {
+        let mut m = self.get_mut().machine();
+        // SAFETY: taking the chain moves nothing pinned.
+        let chain = unsafe { m.as_mut().get_unchecked_mut() }.take_chain();
+        // SAFETY: only turned into a pointer; the machine stays pinned.
+        let delegate = NonNull::from(unsafe { m.get_unchecked_mut() }).cast();
+        *slot = Some(Link::new(delegate, resume_boxed::<Fut, Y, D, C>));
+        chain
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}
 }
 
-// SAFETY: the pointer is the pinned `LazyBoxed`, and `resume_lazy` is its
-// resume function.
+// SAFETY: the pointer is the started `LazyBoxed`'s pinned machine, at the
+// start of its block, and `resume_lazy` is its resume function (or, once
+// spent, `resume_done`).
 #[cfg(feature = "alloc")]
 unsafe impl<F, Fut, Y, const D: bool, const C: bool> Delegable<Y>
     for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
@@ -378,11 +598,33 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, ()>) {
-        (
-            NonNull::from(self.get_mut()).cast(),
-            resume_lazy::<F, Fut, Y, D, C>,
-        )
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, ()>>,
+    ) -> Chain<Y, ()> {
+        // Started here rather than on its first resume, so that no resume
+        // has to ask whether it is, and the link points at the machine
+        // itself: a resume is a chain of dependent loads (the link, the
+        // delegate, the body's state), and the `LazyBoxed` in between was
+        // one more (tree walk: ~8% of the time).
+        // SAFETY: per the contract.
+        let (delegate, resume, chain) = match unsafe { self.get_mut().link(pool) } {
+            Some(m) => {
+                // SAFETY: only its chain is taken; the machine stays pinned.
+                let chain = unsafe { (*m.as_ptr()).take_chain() };
+                let resume: ResumeFn<Y, ()> = resume_lazy::<F, Fut, Y, D, C>;
+                (m.cast(), resume, chain)
+            }
+            // Completed as a delegate before: nothing is left.
+            None => (
+                NonNull::dangling(),
+                resume_done::<Y, ()> as ResumeFn<Y, ()>,
+                None,
+            ),
+        };
+        *slot = Some(Link::new(delegate, resume));
+        chain
     }
 
     fn __cogen_take_return(self: Pin<&mut Self>) {}
@@ -392,8 +634,17 @@ where
 pub trait Source<Y, R> {
     /// The value `yield_from!` evaluates to.
     type Output;
+    /// Writes the delegate's link into `slot`; see
+    /// [`Delegable::__cogen_link`].
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>);
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R>;
     #[doc(hidden)]
     fn take_return(self: Pin<&mut Self>) -> Self::Output;
 }
@@ -409,10 +660,18 @@ macro_rules! delegable_impls {
         unsafe impl<Fut: Future, Y, R, const D: bool, const C: bool> $trait<Y, R, Fut::Output>
             for Machine<Fut, Y, R, D, C>
         {
-            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-                // SAFETY: only turned into a pointer; the machine stays pinned.
+            unsafe fn __cogen_link(
+                self: Pin<&mut Self>,
+                _: Option<NonNull<Pool>>,
+                slot: &mut Option<Link<Y, R>>,
+            ) -> Chain<Y, R> {
+                // SAFETY: only turned into a pointer (and its chain taken);
+                // the machine stays pinned.
                 let m = unsafe { self.get_unchecked_mut() };
-                (NonNull::from(m).cast(), resume_machine::<Fut, Y, R, D, C>)
+                let chain = m.take_chain();
+                let resume = resume_machine::<Fut, Y, R, D, C>;
+                *slot = Some(Link::new(NonNull::from(m).cast(), resume));
+                chain
             }
 
             fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
@@ -427,8 +686,13 @@ macro_rules! delegable_impls {
         unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T>
             for Pin<alloc::boxed::Box<G>>
         {
-            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-                self.get_mut().as_mut().__cogen_link()
+            unsafe fn __cogen_link(
+                self: Pin<&mut Self>,
+                pool: Option<NonNull<Pool>>,
+                slot: &mut Option<Link<Y, R>>,
+            ) -> Chain<Y, R> {
+                // SAFETY: per the contract.
+                unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
             }
 
             fn __cogen_take_return(self: Pin<&mut Self>) -> T {
@@ -439,8 +703,13 @@ macro_rules! delegable_impls {
         // SAFETY: forwards to the pinned pointee.
         #[diagnostic::do_not_recommend]
         unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T> for Pin<&mut G> {
-            fn __cogen_link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-                self.get_mut().as_mut().__cogen_link()
+            unsafe fn __cogen_link(
+                self: Pin<&mut Self>,
+                pool: Option<NonNull<Pool>>,
+                slot: &mut Option<Link<Y, R>>,
+            ) -> Chain<Y, R> {
+                // SAFETY: per the contract.
+                unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
             }
 
             fn __cogen_take_return(self: Pin<&mut Self>) -> T {
@@ -454,9 +723,17 @@ macro_rules! delegable_impls {
         impl<D: $trait<Y, R, T>, Y, R, T> Source<Y, R> for $adapter<D, T> {
             type Output = T;
 
-            fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
-                // SAFETY: structural pinning of the only field.
-                unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_link()
+            unsafe fn link(
+                self: Pin<&mut Self>,
+                pool: Option<NonNull<Pool>>,
+                slot: &mut Option<Link<Y, R>>,
+            ) -> Chain<Y, R> {
+                // SAFETY: structural pinning of the only field; the pool per
+                // the contract.
+                unsafe {
+                    self.map_unchecked_mut(|s| &mut s.0)
+                        .__cogen_link(pool, slot)
+                }
             }
 
             fn take_return(self: Pin<&mut Self>) -> T {
@@ -477,20 +754,22 @@ pub struct Iter<I>(Option<I>);
 impl<I> Unpin for Iter<I> {}
 
 unsafe fn resume_iter<I: Iterator>(
-    data: NonNull<()>,
+    link: NonNull<Link<I::Item, ()>>,
+    head: NonNull<Head<I::Item, ()>>,
     _: &Waker,
     _: &mut Option<()>,
     closing: bool,
     _: Option<NonNull<Pool>>,
 ) -> Raw<I::Item, ()> {
-    // SAFETY: `data` is the `Iter<I>` the link was made from, alive and
-    // unaliased per the chain contract.
-    let it = unsafe { &mut *data.cast::<Iter<I>>().as_ptr() };
+    // SAFETY: the delegate is the `Iter<I>` the link was made from, alive
+    // and unaliased per the chain contract.
+    let it = unsafe { &mut *Link::delegate(link).cast::<Iter<I>>().as_ptr() };
     match it.0.as_mut().filter(|_| !closing).and_then(Iterator::next) {
         Some(item) => Raw::Yielded(item),
         None => {
             it.0 = None;
-            Raw::Complete
+            // SAFETY: per the contract.
+            unsafe { Link::popped(link, head) }
         }
     }
 }
@@ -498,8 +777,14 @@ unsafe fn resume_iter<I: Iterator>(
 impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
     type Output = ();
 
-    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<I::Item, ()>) {
-        (NonNull::from(self.get_mut()).cast(), resume_iter::<I>)
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<I::Item, ()>>,
+    ) -> Chain<I::Item, ()> {
+        let delegate = NonNull::from(self.get_mut()).cast();
+        *slot = Some(Link::new(delegate, resume_iter::<I>));
+        None
     }
 
     fn take_return(self: Pin<&mut Self>) {}
@@ -509,29 +794,30 @@ impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
 pub struct Streamed<S>(Option<S>);
 
 unsafe fn resume_stream<S: Stream>(
-    data: NonNull<()>,
+    link: NonNull<Link<S::Item, ()>>,
+    head: NonNull<Head<S::Item, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
     closing: bool,
     _: Option<NonNull<Pool>>,
 ) -> Raw<S::Item, ()> {
-    // SAFETY: `data` is the pinned `Streamed<S>` the link was made from,
-    // alive and unaliased per the chain contract; the stream is structurally
-    // pinned and only dropped in place.
-    let this = unsafe { &mut *data.cast::<Streamed<S>>().as_ptr() };
-    if closing {
-        this.0 = None;
-        return Raw::Complete;
-    }
-    let Some(stream) = this.0.as_mut() else {
-        return Raw::Complete;
+    // SAFETY: the delegate is the pinned `Streamed<S>` the link was made
+    // from, alive and unaliased per the chain contract; the stream is
+    // structurally pinned and only dropped in place.
+    let this = unsafe { &mut *Link::delegate(link).cast::<Streamed<S>>().as_ptr() };
+    let item = match this.0.as_mut().filter(|_| !closing) {
+        // SAFETY: as above.
+        Some(stream) => {
+            unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker))
+        }
+        None => Poll::Ready(None),
     };
-    // SAFETY: as above.
-    match unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker)) {
+    match item {
         Poll::Ready(Some(item)) => Raw::Yielded(item),
         Poll::Ready(None) => {
             this.0 = None;
-            Raw::Complete
+            // SAFETY: per the contract.
+            unsafe { Link::popped(link, head) }
         }
         Poll::Pending => Raw::Pending,
     }
@@ -540,12 +826,15 @@ unsafe fn resume_stream<S: Stream>(
 impl<S: Stream> Source<S::Item, ()> for Streamed<S> {
     type Output = ();
 
-    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<S::Item, ()>) {
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<S::Item, ()>>,
+    ) -> Chain<S::Item, ()> {
         // SAFETY: only turned into a pointer; stays pinned.
-        (
-            NonNull::from(unsafe { self.get_unchecked_mut() }).cast(),
-            resume_stream::<S>,
-        )
+        let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
+        *slot = Some(Link::new(delegate, resume_stream::<S>));
+        None
     }
 
     fn take_return(self: Pin<&mut Self>) {}
@@ -592,13 +881,35 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
             // Back after the delegate completed.
             return Poll::Ready(Some(this.delegate.as_mut().take_return()));
         }
-        let (delegate, resume) = this.delegate.as_mut().link();
-        let link = this.link.insert(Link {
-            delegate,
-            resume,
-            up: None,
-        });
-        *slot = Slot::Delegate(NonNull::from(link));
+        // SAFETY: as above; the pool is the root's (see `Machine::step`),
+        // the one that will drive the delegate.
+        let chain = unsafe {
+            let pool = crate::machine::current_pool::<Y, R>(cx);
+            this.delegate.as_mut().link(pool, &mut this.link)
+        };
+        let Some(link) = this.link.as_mut() else {
+            unreachable!("`Source::link` writes the link")
+        };
+        let link = NonNull::from(link);
+        // A delegate that was itself delegating brings its chain, which then
+        // goes on top: its innermost link is resumed first.
+        let inner = match chain {
+            Some(inner) => {
+                let mut bottom = inner;
+                // SAFETY: the delegate's chain, valid as in `Machine::step`
+                // (its links are in its own suspended bodies), and no longer
+                // its own.
+                unsafe {
+                    while let Some(up) = Link::up(bottom) {
+                        bottom = up;
+                    }
+                    bottom.as_mut().up = Some(link);
+                }
+                inner
+            }
+            None => link,
+        };
+        *slot = Slot::Delegate(inner, link);
         Poll::Pending
     }
 }
@@ -702,7 +1013,11 @@ pub struct Nothing<O>(core::convert::Infallible, PhantomData<fn() -> O>);
 impl<Y, R, O> Source<Y, R> for Nothing<O> {
     type Output = O;
 
-    fn link(self: Pin<&mut Self>) -> (NonNull<()>, ResumeFn<Y, R>) {
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        _: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
         match self.0 {}
     }
 

@@ -307,11 +307,12 @@ where
 
 /// The `impl Iterator` form of a body that delegates (`yield_from!`), which
 /// is what recursion is: like [`Boxed`], but the block is allocated on the
-/// first `next` (or, as a delegate, on the first resume), not when the
-/// generator is made; until then the value holds the body's closure, that
-/// is, the arguments. A delegate's block then comes from its root's
-/// pool, and goes back there when the delegate completes, so a recursive
-/// generator reuses a handful of blocks instead of allocating one per call.
+/// first `next` (or, as a delegate, when its `yield_from!` links it), not
+/// when the generator is made; until then the value holds the body's
+/// closure, that is, the arguments. A delegate's block then comes from its
+/// root's pool, and goes back there as soon as the delegate completes, so a
+/// recursive generator reuses a handful of blocks instead of allocating one
+/// per call.
 ///
 /// Only for delegating bodies: for the others, a block allocated in `next`
 /// comes out of a branch there, and LLVM no longer sees the fresh block
@@ -338,10 +339,17 @@ type Started<'a, M> = (Pin<&'a mut M>, NonNull<Pool>);
 
 /// What a [`LazyBoxed`] allocates: its machine, and the free list it keeps as a
 /// root for its delegates' blocks.
+///
+/// `repr(C)`, machine first: a delegate's link points at its machine, and
+/// that is also where its block is.
 #[cfg(feature = "alloc")]
-struct Block<M> {
+#[repr(C)]
+pub(crate) struct Block<M> {
     machine: M,
     pool: Pool,
+    /// The `LazyBoxed` whose block this is, set when it is linked as a
+    /// delegate: it is marked spent when the block goes back to the pool.
+    owner: NonNull<()>,
 }
 
 // SAFETY: a `LazyBoxed` owns its closure and its block (the pointer is
@@ -349,9 +357,9 @@ struct Block<M> {
 #[cfg(feature = "alloc")]
 unsafe impl<F: Send, M: Send> Send for LazyBoxed<F, M> {}
 
-// SAFETY: no method reads a `LazyBoxed` through `&self` but `is_unstarted`,
-// which reads only the variant, so sharing one gives no access to its
-// closure or machine (the reasoning of `Machine`'s `Sync`).
+// SAFETY: no method reads a `LazyBoxed` through `&self`, so sharing one
+// gives no access to its closure or machine (the reasoning of `Machine`'s
+// `Sync`).
 #[cfg(feature = "alloc")]
 unsafe impl<F, M> Sync for LazyBoxed<F, M> {}
 
@@ -370,11 +378,6 @@ where
     #[inline(always)]
     pub(crate) fn new(make: F) -> Self {
         LazyBoxed(Lazy::Unstarted(make))
-    }
-
-    /// Whether it has not been resumed yet.
-    pub(crate) fn is_unstarted(&self) -> bool {
-        matches!(self.0, Lazy::Unstarted(_))
     }
 
     /// The machine and the pool of a started generator, starting it (with a
@@ -429,6 +432,7 @@ where
             block.write(Block {
                 machine: Machine::new(make(Co::new())),
                 pool: Pool::new(),
+                owner: NonNull::dangling(),
             })
         };
         self.0 = Lazy::Started(block);
@@ -440,11 +444,51 @@ where
     /// # Safety
     /// `pool` as for [`Pool::take`]; the machine must have finished (its
     /// body and any return value dropped), and nothing may borrow it.
+    /// Links the generator as a delegate: starts it (with a block from
+    /// `pool`) if it has not been, and has its block learn where its owner
+    /// is, to mark it spent from [`LazyBoxed::spend`] (the owner does not
+    /// move until then, nor is it used: the `yield_from!` holds it
+    /// borrowed). The machine, at the start of its block, or `None` once
+    /// spent.
+    ///
+    /// # Safety
+    /// `pool` as for [`Pool::take`].
     #[inline(always)]
-    pub(crate) unsafe fn spend(&mut self, pool: Option<NonNull<Pool>>) {
-        if let Lazy::Started(block) = core::mem::replace(&mut self.0, Lazy::Spent) {
-            // SAFETY: per the contract; the block is no longer referenced.
-            unsafe { release(block, pool) }
+    pub(crate) unsafe fn link(
+        &mut self,
+        pool: Option<NonNull<Pool>>,
+    ) -> Option<NonNull<Machine<Fut, Y, (), D, C>>> {
+        let block = match self.0 {
+            Lazy::Started(block) => block,
+            // SAFETY: per the contract.
+            Lazy::Unstarted(_) => unsafe { self.start(pool) },
+            Lazy::Spent => return None,
+        };
+        let owner = NonNull::from(&mut *self).cast();
+        // SAFETY: a started block holds its machine (first: `repr(C)`) until
+        // the `LazyBoxed` drops or is spent. The pointer is the block's, so
+        // `spend` may use it for the whole block.
+        unsafe { (*block.as_ptr()).owner = owner };
+        Some(block.cast())
+    }
+
+    /// Gives the block of a delegate that has completed (or been closed)
+    /// back to `pool`, and marks its owner spent.
+    ///
+    /// # Safety
+    /// `m` must be the machine of a started generator linked with
+    /// [`LazyBoxed::set_owner`], finished, and referenced by nothing any
+    /// more; `pool` as for [`Pool::take`].
+    #[inline(always)]
+    pub(crate) unsafe fn spend(m: NonNull<Machine<Fut, Y, (), D, C>>, pool: Option<NonNull<Pool>>) {
+        let block = m.cast::<Block<Machine<Fut, Y, (), D, C>>>();
+        // SAFETY: per the contract: the owner is where `set_owner` found
+        // it, still started with this block (the variant holds no value
+        // needing a drop), and not borrowed; then the block is released.
+        unsafe {
+            let owner = (*block.as_ptr()).owner.cast::<Self>();
+            core::ptr::addr_of_mut!((*owner.as_ptr()).0).write(Lazy::Spent);
+            release(block, pool)
         }
     }
 }
@@ -478,11 +522,19 @@ unsafe fn release<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
 
 #[cfg(feature = "alloc")]
 impl<F, M> Drop for LazyBoxed<F, M> {
+    // Only the check is inlined: a delegate is dropped right after its
+    // `yield_from!`, spent, and then there is nothing to do but see that;
+    // the call it was took ~9 instructions a node of a tree walk.
+    #[inline(always)]
     fn drop(&mut self) {
-        if let Lazy::Started(block) = self.0 {
+        #[inline(never)]
+        fn drop_started<M>(block: NonNull<Block<M>>) {
             // SAFETY: the `LazyBoxed` is going away, and with it the only
             // reference to its block.
             unsafe { release(block, None) }
+        }
+        if let Lazy::Started(block) = self.0 {
+            drop_started(block)
         }
     }
 }

@@ -57,7 +57,8 @@
 //!   `impl Stream` forms allocate nothing. The `impl Iterator` form boxes its
 //!   state once, because `Iterator::next` takes `&mut self` and the state
 //!   may borrow from itself: at creation, or, if the body uses `yield_from!`,
-//!   on its first resume, so that a recursive generator's delegates can
+//!   on its first resume (as a delegate: when `yield_from!` takes it), so
+//!   that a recursive generator's delegates can
 //!   reuse the boxes of those that completed (the outermost generator keeps
 //!   up to 64 of them). It needs the `alloc` feature (default).
 //!
@@ -472,7 +473,7 @@ pub mod __private {
     }
 
     /// The `impl Iterator` form of a body that delegates: boxed on its
-    /// first resume (see [`LazyBoxed`]).
+    /// first resume, or when it is linked as a delegate (see [`LazyBoxed`]).
     ///
     /// # Safety
     /// As for [`new`].

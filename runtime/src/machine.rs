@@ -53,8 +53,11 @@ pub enum Slot<Y, R> {
     /// The body finished its cleanup while closing and will never continue.
     Parked,
     /// The body awaits `yield_from!`: the driver is to resume this delegate
-    /// until it completes, then come back.
-    Delegate(NonNull<Link<Y, R>>),
+    /// until it completes, then come back. The delegate's link is the
+    /// second; the first is the innermost link of the chain that goes on
+    /// the root's (the same link, unless the delegate was itself
+    /// delegating; see `YieldFrom`).
+    Delegate(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
 }
 
 /// One resume's exchange area, on the driver's stack. The waker handed to
@@ -63,6 +66,8 @@ pub enum Slot<Y, R> {
 pub struct Frame<'a, Y, R> {
     // First, so that the (non-generic) waker functions can read it.
     outer: &'a Waker,
+    /// The root's free list, for the delegates `yield_from!` starts.
+    pool: Option<NonNull<Pool>>,
     slot: Slot<Y, R>,
 }
 
@@ -95,8 +100,8 @@ unsafe fn frame_wake(data: *const ()) {
 unsafe fn frame_drop(_: *const ()) {}
 
 impl<'a, Y, R> Frame<'a, Y, R> {
-    fn new(outer: &'a Waker, slot: Slot<Y, R>) -> Self {
-        Frame { outer, slot }
+    fn new(outer: &'a Waker, pool: Option<NonNull<Pool>>, slot: Slot<Y, R>) -> Self {
+        Frame { outer, pool, slot }
     }
 
     /// A waker that forwards to `outer` and lets the body's [`Put`] and
@@ -143,6 +148,16 @@ impl<'a, Y, R> Frame<'a, Y, R> {
 pub(crate) unsafe fn current_slot<Y, R>(cx: &Context<'_>) -> *mut Slot<Y, R> {
     // SAFETY: per the contract.
     unsafe { Frame::<Y, R>::current(cx) }
+}
+
+/// The pool of the frame polling the body, for its `YieldFrom`.
+///
+/// # Safety
+/// As for [`Frame::current`].
+#[inline(always)]
+pub(crate) unsafe fn current_pool<Y, R>(cx: &Context<'_>) -> Option<NonNull<Pool>> {
+    // SAFETY: per the contract, the data points to a live `Frame<Y, R>`.
+    unsafe { (*(cx.waker().data() as *const Frame<'_, Y, R>)).pool }
 }
 
 /// The body's handle on its generator: it carries the yield and resume types.
@@ -409,7 +424,7 @@ pub(crate) enum Phase {
 ///
 /// A body without `yield_from!` (`!D`) has no chain: its word is the phase
 /// alone, and the phase is read without masking.
-struct Head<Y, R>(*mut Link<Y, R>);
+pub(crate) struct Head<Y, R>(*mut Link<Y, R>);
 
 /// The low bits of [`Head`] that hold the phase; [`Link`] is aligned to 8.
 const PHASE_BITS: usize = 0b111;
@@ -464,7 +479,7 @@ impl<Y, R> Head<Y, R> {
     }
 
     #[inline(always)]
-    fn set_chain(&mut self, link: Option<NonNull<Link<Y, R>>>) {
+    pub(crate) fn set_chain(&mut self, link: Option<NonNull<Link<Y, R>>>) {
         let phase = self.0.addr() & PHASE_BITS;
         self.0 = match link {
             Some(link) => link.as_ptr().map_addr(|a| a | phase),
@@ -537,17 +552,18 @@ where
             // (This repeats the loop's mapping on purpose: folding it into
             // the loop, whose chain is then always empty, measured 61 -> 78
             // instructions per item on a stream that really suspends.)
-            return match this.step_own(cx, arg) {
+            return match this.step_own(cx, arg, None) {
                 Own::Yielded(y) => Step::Yielded(y),
                 Own::Complete(out) => Step::Complete(out),
-                Own::Pending | Own::Delegate(_) => Step::Pending,
+                Own::Pending | Own::Delegate(..) => Step::Pending,
                 Own::Finished => Step::Finished,
             };
         }
         loop {
             let Some(link) = this.head.chain::<D>() else {
-                match this.step_own(cx, arg) {
-                    Own::Delegate(link) => this.head.set_chain(Some(link)),
+                match this.step_own(cx, arg, pool) {
+                    // The bottom link's `up` is `None`: the root's own body.
+                    Own::Delegate(inner, _) => this.head.set_chain(Some(inner)),
                     Own::Yielded(y) => return Step::Yielded(y),
                     Own::Complete(out) => return Step::Complete(out),
                     Own::Pending => return Step::Pending,
@@ -555,34 +571,29 @@ where
                 }
                 continue;
             };
+            // The delegates keep the head current as the chain changes.
+            let head = NonNull::from(&mut this.head);
             // SAFETY: a link in the chain stays valid while the chain holds
             // it: its body is suspended at that `yield_from!`, and is not
             // resumed (nor dropped) before the link is popped. The pool is
             // as this function requires.
-            match unsafe { Link::resume(link, cx.waker(), arg, false, pool) } {
+            match unsafe { Link::resume(link, head, cx.waker(), arg, false, pool) } {
                 Raw::Yielded(y) => return Step::Yielded(y),
+                // A delegate completed (its delegating body takes the return
+                // value next), or delegates in turn.
+                Raw::Moved(_) => {}
                 Raw::Pending => return Step::Pending,
-                // SAFETY: as above; the new link is the delegate's own.
-                Raw::Delegate(inner) => unsafe {
-                    this.head.set_chain(Some(Link::push(inner, link)))
-                },
-                // SAFETY: as above.
-                Raw::Splice(inner, bottom) => unsafe {
-                    this.head.set_chain(Some(Link::splice(inner, bottom, link)))
-                },
-                // The delegating body takes the return value and goes on.
-                // SAFETY: as above.
-                Raw::Complete => this.head.set_chain(unsafe { Link::up(link) }),
             }
         }
     }
 
-    /// One step of this machine's own body.
+    /// One step of this machine's own body; `pool` is the root's.
     #[inline(always)]
     pub(crate) fn step_own(
         &mut self,
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
+        pool: Option<NonNull<Pool>>,
     ) -> Own<Y, R, Fut::Output> {
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
@@ -611,13 +622,13 @@ where
             Some(arg) => Slot::Resumed(arg),
             None => Slot::Empty,
         };
-        match self.poll_body(cx.waker(), slot) {
+        match self.poll_body(cx.waker(), pool, slot) {
             (Poll::Ready(out), _) => {
                 self.finish();
                 Own::Complete(out)
             }
             (Poll::Pending, Slot::Yielded(y)) => Own::Yielded(y),
-            (Poll::Pending, Slot::Delegate(link)) => Own::Delegate(link),
+            (Poll::Pending, Slot::Delegate(inner, bottom)) => Own::Delegate(inner, bottom),
             (Poll::Pending, Slot::Resumed(unused)) => {
                 *arg = Some(unused);
                 Own::Pending
@@ -626,8 +637,8 @@ where
         }
     }
 
-    /// The active delegate chain of a generator that is itself becoming a
-    /// delegate: handed to the new root, innermost and outermost link.
+    /// The innermost link of the active delegate chain of a generator that
+    /// is itself becoming a delegate, for the new root.
     pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
         let top = self.head.chain::<D>();
         self.head.set_chain(None);
@@ -668,7 +679,8 @@ pub(crate) enum Own<Y, R, T> {
     Complete(T),
     Pending,
     Finished,
-    Delegate(NonNull<Link<Y, R>>),
+    /// It delegates: the chain `inner ..= bottom` (see [`Slot::Delegate`]).
+    Delegate(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
 }
 
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
@@ -685,8 +697,13 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// guard marks it finished as the panic unwinds (the unwinding has
     /// already dropped the body's live locals).
     #[inline(always)]
-    fn poll_body(&mut self, outer: &Waker, slot: Slot<Y, R>) -> (Poll<Fut::Output>, Slot<Y, R>) {
-        let mut frame = Frame::new(outer, slot);
+    fn poll_body(
+        &mut self,
+        outer: &Waker,
+        pool: Option<NonNull<Pool>>,
+        slot: Slot<Y, R>,
+    ) -> (Poll<Fut::Output>, Slot<Y, R>) {
+        let mut frame = Frame::new(outer, pool, slot);
         let frame_ptr: *mut Frame<'_, Y, R> = &mut frame;
         let waker = Frame::waker(frame_ptr);
         let mut cx = Context::from_waker(&waker);
@@ -740,17 +757,19 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
         while let Some(link) = this.head.chain::<D>() {
+            let head = NonNull::from(&mut this.head);
+            // A closing delegate yields nothing: it completes (and its link
+            // is popped) or waits in its cleanup.
             // SAFETY: as in `step`.
-            match unsafe { Link::resume(link, cx.waker(), &mut None, true, None) } {
-                Raw::Pending => return Poll::Pending,
-                // SAFETY: as in `step`.
-                _ => this.head.set_chain(unsafe { Link::up(link) }),
+            let raw = unsafe { Link::resume(link, head, cx.waker(), &mut None, true, None) };
+            if let Raw::Pending = raw {
+                return Poll::Pending;
             }
         }
         // A body at a yield takes its exit path now; one waiting in a foreign
         // `.await` (or in its cleanup's) continues it, and takes its exit
         // path at its next yield point.
-        match this.poll_body(cx.waker(), Slot::Closing) {
+        match this.poll_body(cx.waker(), None, Slot::Closing) {
             (Poll::Pending, Slot::Closing) => Poll::Pending,
             _ => {
                 // Parked after its cleanup, or ran to completion: nothing is

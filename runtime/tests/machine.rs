@@ -653,3 +653,76 @@ fn a_panic_deep_in_a_recursion_frees_the_pooled_blocks() {
     drop(it);
     assert_eq!(c.borrow().0, c.borrow().1);
 }
+
+#[test]
+fn a_try_delegate_ends_with_its_error_then_its_delegator_goes_on() {
+    // The delegate's last item is its error: it is yielded, and the link is
+    // popped on the next resume (by then the block is back in the pool).
+    #[generator(try)]
+    fn parse(
+        items: Vec<&'static str>,
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+        let _l = Counted::new(&c);
+        for s in items {
+            yield_!(s.parse::<u32>()?);
+        }
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    #[generator(try)]
+    fn nested(
+        depth: u32,
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+        let _l = Counted::new(&c);
+        yield_!(depth);
+        if depth > 0 {
+            // Each level's delegate ends with an error, and the level goes on.
+            yield_from!(parse(vec!["7", "x"], c.clone()));
+            yield_from!(nested(depth - 1, c.clone()));
+        }
+    }
+    let v: Vec<_> = nested(3, c.clone()).collect();
+    let oks: Vec<u32> = v.iter().filter_map(|r| r.as_ref().ok().copied()).collect();
+    assert_eq!(oks, [3, 7, 2, 7, 1, 7, 0]);
+    assert_eq!(v.iter().filter(|r| r.is_err()).count(), 3);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn a_spent_delegate_delegated_again_yields_nothing() {
+    #[generator]
+    fn twice(c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
+        let mut g = countdown(2, c.clone());
+        yield_from!(Pin::new(&mut g));
+        yield_from!(Pin::new(&mut g)); // completed as a delegate: its block is back
+        yield_!(99);
+    }
+    let c = Rc::new(RefCell::new((0, 0)));
+    assert_eq!(twice(c.clone()).collect::<Vec<_>>(), [2, 1, 99]);
+    assert_eq!(c.borrow().0, c.borrow().1);
+}
+
+#[test]
+fn dropping_a_deep_recursion_midway_closes_every_level_innermost_first() {
+    #[generator]
+    fn down(n: u32, log: Rc<RefCell<Vec<u32>>>) -> impl Iterator<Item = u32> {
+        defer! { log.borrow_mut().push(n); }
+        yield_!(n);
+        if n > 0 {
+            yield_from!(down(n - 1, log.clone()));
+            yield_from!(down(n - 1, log.clone())); // a second subtree: reused blocks
+        }
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut it = down(4, log.clone());
+    // 4, then the root's first subtree (15 items), then 3 and 2 of its
+    // second: blocks were pooled and reused on the way.
+    let head: Vec<_> = it.by_ref().take(18).collect();
+    assert_eq!(head[..6], [4, 3, 2, 1, 0, 0]);
+    assert_eq!(head[16..], [3, 2]);
+    assert_eq!(log.borrow().len(), 15, "the first subtree ran its cleanup");
+    log.borrow_mut().clear();
+    drop(it);
+    assert_eq!(*log.borrow(), [2, 3, 4]);
+}
