@@ -610,9 +610,7 @@ where
         // one more (tree walk: ~8% of the time).
         // SAFETY: per the contract.
         let (delegate, resume, chain) = match unsafe { self.get_mut().link(pool) } {
-            Some(m) => {
-                // SAFETY: only its chain is taken; the machine stays pinned.
-                let chain = unsafe { (*m.as_ptr()).take_chain() };
+            Some((m, chain)) => {
                 let resume: ResumeFn<Y, ()> = resume_lazy::<F, Fut, Y, D, C>;
                 (m.cast(), resume, chain)
             }

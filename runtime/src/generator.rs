@@ -13,6 +13,8 @@ use core::ptr::NonNull;
 use core::alloc::Layout;
 
 #[cfg(feature = "alloc")]
+use crate::delegate::Link;
+#[cfg(feature = "alloc")]
 use crate::machine::Co;
 use crate::machine::{Machine, Step};
 use crate::pool::Pool;
@@ -393,7 +395,7 @@ where
         let block = match self.0 {
             Lazy::Started(block) => block,
             // SAFETY: per the contract.
-            Lazy::Unstarted(_) => unsafe { self.start(pool) },
+            Lazy::Unstarted(_) => unsafe { self.start(pool, NonNull::dangling()) },
             Lazy::Spent => return None,
         };
         // SAFETY: a started block holds its machine until the `LazyBoxed`
@@ -407,7 +409,8 @@ where
         }
     }
 
-    /// Boxes the machine, in a block from `pool`.
+    /// Boxes the machine, in a block from `pool`; `owner` is the
+    /// `LazyBoxed`'s address if it is being linked as a delegate.
     ///
     /// # Safety
     /// `pool` as for [`Pool::take`]; the generator must be unstarted.
@@ -415,6 +418,7 @@ where
     unsafe fn start(
         &mut self,
         pool: Option<NonNull<Pool>>,
+        owner: NonNull<()>,
     ) -> NonNull<Block<Machine<Fut, Y, (), D, C>>> {
         let Lazy::Unstarted(make) = core::mem::replace(&mut self.0, Lazy::Spent) else {
             unreachable!()
@@ -432,63 +436,89 @@ where
             block.write(Block {
                 machine: Machine::new(make(Co::new())),
                 pool: Pool::new(),
-                owner: NonNull::dangling(),
+                owner,
             })
         };
         self.0 = Lazy::Started(block);
         block
     }
 
-    /// Gives a completed delegate's block back to `pool` (or the allocator).
-    ///
-    /// # Safety
-    /// `pool` as for [`Pool::take`]; the machine must have finished (its
-    /// body and any return value dropped), and nothing may borrow it.
     /// Links the generator as a delegate: starts it (with a block from
     /// `pool`) if it has not been, and has its block learn where its owner
     /// is, to mark it spent from [`LazyBoxed::spend`] (the owner does not
     /// move until then, nor is it used: the `yield_from!` holds it
-    /// borrowed). The machine, at the start of its block, or `None` once
-    /// spent.
+    /// borrowed). The machine, at the start of its block, and the chain it
+    /// was driving, if it had been resumed by hand up to a `yield_from!`;
+    /// `None` once spent.
     ///
     /// # Safety
     /// `pool` as for [`Pool::take`].
     #[inline(always)]
+    #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn link(
         &mut self,
         pool: Option<NonNull<Pool>>,
-    ) -> Option<NonNull<Machine<Fut, Y, (), D, C>>> {
-        let block = match self.0 {
-            Lazy::Started(block) => block,
+    ) -> Option<(
+        NonNull<Machine<Fut, Y, (), D, C>>,
+        Option<NonNull<Link<Y, ()>>>,
+    )> {
+        let owner = NonNull::from(&mut *self).cast();
+        let (block, chain) = match self.0 {
+            Lazy::Started(block) => {
+                // SAFETY: a started block holds its machine (first:
+                // `repr(C)`) until the `LazyBoxed` drops or is spent; only
+                // its chain is taken, and its owner noted.
+                let chain = unsafe {
+                    (*block.as_ptr()).owner = owner;
+                    (*block.as_ptr()).machine.take_chain()
+                };
+                (block, chain)
+            }
+            // A fresh machine has no chain.
             // SAFETY: per the contract.
-            Lazy::Unstarted(_) => unsafe { self.start(pool) },
+            Lazy::Unstarted(_) => (unsafe { self.start(pool, owner) }, None),
             Lazy::Spent => return None,
         };
-        let owner = NonNull::from(&mut *self).cast();
-        // SAFETY: a started block holds its machine (first: `repr(C)`) until
-        // the `LazyBoxed` drops or is spent. The pointer is the block's, so
-        // `spend` may use it for the whole block.
-        unsafe { (*block.as_ptr()).owner = owner };
-        Some(block.cast())
+        // The pointer is the block's, so `spend` may use it for the whole
+        // block.
+        Some((block.cast(), chain))
     }
 
     /// Gives the block of a delegate that has completed (or been closed)
     /// back to `pool`, and marks its owner spent.
     ///
     /// # Safety
-    /// `m` must be the machine of a started generator linked with
-    /// [`LazyBoxed::set_owner`], finished, and referenced by nothing any
-    /// more; `pool` as for [`Pool::take`].
+    /// `m` must be the machine of a generator linked with
+    /// [`LazyBoxed::link`], finished, and referenced by nothing any more;
+    /// `pool` as for [`Pool::take`].
     #[inline(always)]
     pub(crate) unsafe fn spend(m: NonNull<Machine<Fut, Y, (), D, C>>, pool: Option<NonNull<Pool>>) {
+        #[inline(never)]
+        unsafe fn release_any<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
+            // SAFETY: per `spend`'s contract.
+            unsafe { release(block, pool) }
+        }
         let block = m.cast::<Block<Machine<Fut, Y, (), D, C>>>();
-        // SAFETY: per the contract: the owner is where `set_owner` found
-        // it, still started with this block (the variant holds no value
-        // needing a drop), and not borrowed; then the block is released.
+        // SAFETY: per the contract: the owner is where `link` found it,
+        // still started with this block (the variant holds no value needing
+        // a drop), and not borrowed; then the block is released.
         unsafe {
             let owner = (*block.as_ptr()).owner.cast::<Self>();
             core::ptr::addr_of_mut!((*owner.as_ptr()).0).write(Lazy::Spent);
-            release(block, pool)
+            // The usual case: a machine that finished holds nothing, and the
+            // block's own pool is empty, so dropping them would do nothing,
+            // and the block just goes back (a tree walk: ~20 instructions a
+            // node less than dropping it in place).
+            let b = &*block.as_ptr();
+            if b.machine.holds_nothing() && b.pool.is_empty() {
+                Pool::put(
+                    pool,
+                    block.cast(),
+                    Layout::new::<Block<Machine<Fut, Y, (), D, C>>>(),
+                );
+            } else {
+                release_any(block, pool)
+            }
         }
     }
 }

@@ -690,6 +690,14 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         matches!(self.head.phase::<D>(), Phase::Returned | Phase::Done)
     }
 
+    /// Whether it is finished and holds nothing, not even a return value:
+    /// dropping it then runs no code.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub(crate) fn holds_nothing(&self) -> bool {
+        self.head.phase::<D>() == Phase::Done
+    }
+
     /// Polls the running body once, with a frame holding `slot`; returns the
     /// poll and what the frame holds afterwards.
     ///

@@ -112,6 +112,12 @@ impl Pool {
         unsafe { dealloc(block.as_ptr(), layout) }
     }
 
+    /// Whether the list is empty (its drop does nothing).
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
     /// Frees every block in the list.
     #[cold]
     fn free_all(&mut self) {
