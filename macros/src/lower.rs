@@ -97,8 +97,13 @@ impl Ctx<'_> {
         quote_spanned! {span=>
             #[allow(unused_imports)]
             use #krate::__private::{#via_async ViaGen as _, ViaIter as _};
-            let #from = #krate::__private::Wrap(#source);
-            let #from = (&&&&#from).__cogen_pick().wrap(#from);
+            // In a block of its own: a local borrowed (by the pick) stays in
+            // the body's state across the `.await` until its scope ends,
+            // and this one is moved out right away.
+            let #from = {
+                let #from = #krate::__private::Wrap(#source);
+                (&&&&#from).__cogen_pick().wrap(#from)
+            };
             let mut #from = ::core::pin::pin!(#from);
             #pin
             match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {
