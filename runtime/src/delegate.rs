@@ -886,30 +886,44 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
             this.delegate.as_mut().link(pool, &mut this.link)
         };
         let Some(link) = this.link.as_mut() else {
-            unreachable!("`Source::link` writes the link")
+            // SAFETY: `Source::link` writes the link (its contract).
+            unsafe { core::hint::unreachable_unchecked() }
         };
         let link = NonNull::from(link);
         // A delegate that was itself delegating brings its chain, which then
         // goes on top: its innermost link is resumed first.
         let inner = match chain {
-            Some(inner) => {
-                let mut bottom = inner;
-                // SAFETY: the delegate's chain, valid as in `Machine::step`
-                // (its links are in its own suspended bodies), and no longer
-                // its own.
-                unsafe {
-                    while let Some(up) = Link::up(bottom) {
-                        bottom = up;
-                    }
-                    bottom.as_mut().up = Some(link);
-                }
-                inner
-            }
+            // SAFETY: the delegate's chain, valid as in `Machine::step` (its
+            // links are in its own suspended bodies), and no longer its own.
+            Some(inner) => unsafe { splice(inner, link) },
             None => link,
         };
         *slot = Slot::Delegate(inner, link);
         Poll::Pending
     }
+}
+
+/// Puts the chain that ends at `inner`'s outermost link on top of `link`;
+/// `inner` stays the innermost. Out of line, and rare: a delegate that was
+/// itself delegating when it was delegated to.
+///
+/// # Safety
+/// The chain must be valid as in `Machine::step`, and no longer anyone's.
+#[cold]
+#[inline(never)]
+unsafe fn splice<Y, R>(
+    inner: NonNull<Link<Y, R>>,
+    link: NonNull<Link<Y, R>>,
+) -> NonNull<Link<Y, R>> {
+    let mut bottom = inner;
+    // SAFETY: per the contract.
+    unsafe {
+        while let Some(up) = Link::up(bottom) {
+            bottom = up;
+        }
+        bottom.as_mut().up = Some(link);
+    }
+    inner
 }
 
 /// `yield_from!`'s argument, before the pick.
