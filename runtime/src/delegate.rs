@@ -87,6 +87,15 @@ pub enum Raw<Y, R> {
 }
 
 impl<Y, R> Link<Y, R> {
+    #[inline(always)]
+    fn new(delegate: NonNull<()>, resume: ResumeFn<Y, R>) -> Self {
+        Link {
+            delegate,
+            resume,
+            up: None,
+        }
+    }
+
     /// # Safety
     /// `link` must be the innermost link of the chain of the root whose
     /// head `head` is, and `pool` as for `Machine::step`.
@@ -166,7 +175,7 @@ impl<Y, R> Link<Y, R> {
     /// # Safety
     /// As for [`Link::resume`].
     #[inline(always)]
-    pub(crate) unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
+    unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
         // SAFETY: per the contract.
         unsafe { link.as_ref().up }
     }
@@ -176,18 +185,7 @@ impl<Y, R> Link<Y, R> {
 /// delegating itself (a generator resumed by hand up to a `yield_from!`,
 /// then delegated to): its innermost link. It is handed over then, when the
 /// delegate is linked, so that no resume has to ask whether there is one.
-type Chain<Y, R> = Option<NonNull<Link<Y, R>>>;
-
-impl<Y, R> Link<Y, R> {
-    #[inline(always)]
-    fn new(delegate: NonNull<()>, resume: ResumeFn<Y, R>) -> Self {
-        Link {
-            delegate,
-            resume,
-            up: None,
-        }
-    }
-}
+pub(crate) type Chain<Y, R> = Option<NonNull<Link<Y, R>>>;
 
 /// Implemented by the generators `#[generator]` and `#[async_generator]`
 /// make (and by `Pin<Box<G>>` of them), so that `yield_from!` can resume them

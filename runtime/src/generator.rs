@@ -13,7 +13,7 @@ use core::ptr::NonNull;
 use core::alloc::Layout;
 
 #[cfg(feature = "alloc")]
-use crate::delegate::Link;
+use crate::delegate::Chain;
 #[cfg(feature = "alloc")]
 use crate::machine::Co;
 use crate::machine::{Machine, Step};
@@ -335,6 +335,11 @@ enum Lazy<F, M> {
     Spent,
 }
 
+/// A [`LazyBoxed`] linked as a delegate: its machine, and the chain it hands
+/// over (see [`LazyBoxed::link`]).
+#[cfg(feature = "alloc")]
+type Linked<M, Y> = (NonNull<M>, Chain<Y, ()>);
+
 /// A started [`LazyBoxed`]'s pinned machine, and its pool.
 #[cfg(feature = "alloc")]
 type Started<'a, M> = (Pin<&'a mut M>, NonNull<Pool>);
@@ -454,14 +459,10 @@ where
     /// # Safety
     /// `pool` as for [`Pool::take`].
     #[inline(always)]
-    #[allow(clippy::type_complexity)]
     pub(crate) unsafe fn link(
         &mut self,
         pool: Option<NonNull<Pool>>,
-    ) -> Option<(
-        NonNull<Machine<Fut, Y, (), D, C>>,
-        Option<NonNull<Link<Y, ()>>>,
-    )> {
+    ) -> Option<Linked<Machine<Fut, Y, (), D, C>, Y>> {
         let owner = NonNull::from(&mut *self).cast();
         let (block, chain) = match self.0 {
             Lazy::Started(block) => {
