@@ -47,7 +47,7 @@ type ResumeFn<Y, R> = unsafe fn(
     &mut Option<R>,
     bool,
     Option<NonNull<Pool>>,
-) -> Raw<Y, R>;
+) -> Raw<Y>;
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
@@ -73,17 +73,38 @@ unsafe impl<Y, R> Send for Link<Y, R> {}
 ///
 /// Three outcomes, not one per way the chain can change: the root matches
 /// on this once per resume, and with four or more arms LLVM dispatches
-/// through a jump table.
-pub enum Raw<Y, R> {
+/// through a jump table. And small: an item and a tag come back in
+/// registers.
+pub enum Raw<Y> {
     /// An item; the chain is as the root's head now says.
     Yielded(Y),
     /// Waiting in a foreign `.await` (async generators only).
     Pending,
-    /// The chain changed, and this is its innermost link now (as the root's
-    /// head says too; `None`: the root's own body): a delegate completed
+    /// The chain changed, as the root's head now says: a delegate completed
     /// (or, when closing, closed) and its link was popped, or one delegates
-    /// in turn and its delegate's chain was pushed above it.
+    /// in turn and its delegate's chain was pushed above it. The root goes
+    /// on with the innermost link.
+    Moved,
+}
+
+/// [`Raw`] inside a delegate's resume, where a change of the chain also
+/// says which link is the innermost now (`None`: the root's own body), so
+/// that [`drive`] need not read the head back.
+enum Next<Y, R> {
+    Yielded(Y),
+    Pending,
     Moved(Option<NonNull<Link<Y, R>>>),
+}
+
+impl<Y, R> Next<Y, R> {
+    #[inline(always)]
+    fn raw(self) -> Raw<Y> {
+        match self {
+            Next::Yielded(y) => Raw::Yielded(y),
+            Next::Pending => Raw::Pending,
+            Next::Moved(_) => Raw::Moved,
+        }
+    }
 }
 
 impl<Y, R> Link<Y, R> {
@@ -107,7 +128,7 @@ impl<Y, R> Link<Y, R> {
         arg: &mut Option<R>,
         closing: bool,
         pool: Option<NonNull<Pool>>,
-    ) -> Raw<Y, R> {
+    ) -> Raw<Y> {
         // SAFETY: per the contract, the link and its delegate are alive and
         // nothing else accesses them, nor the head, while the root drives
         // the chain.
@@ -140,12 +161,12 @@ impl<Y, R> Link<Y, R> {
     /// # Safety
     /// As for [`Link::resume`].
     #[inline(always)]
-    unsafe fn popped(link: NonNull<Self>, mut head: NonNull<Head<Y, R>>) -> Raw<Y, R> {
+    unsafe fn popped(link: NonNull<Self>, mut head: NonNull<Head<Y, R>>) -> Next<Y, R> {
         // SAFETY: per the contract.
         unsafe {
             let up = link.as_ref().up;
             head.as_mut().set_chain(up);
-            Raw::Moved(up)
+            Next::Moved(up)
         }
     }
 
@@ -161,13 +182,13 @@ impl<Y, R> Link<Y, R> {
         mut head: NonNull<Head<Y, R>>,
         inner: NonNull<Self>,
         mut bottom: NonNull<Self>,
-    ) -> Raw<Y, R> {
+    ) -> Next<Y, R> {
         // SAFETY: per the contract; `bottom` is not otherwise borrowed.
         unsafe {
             bottom.as_mut().up = Some(link);
             head.as_mut().set_chain(Some(inner));
         }
-        Raw::Moved(Some(inner))
+        Next::Moved(Some(inner))
     }
 
     /// The next outer link.
@@ -326,7 +347,7 @@ unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     closing: bool,
     pool: Option<NonNull<Pool>>,
     complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
-) -> Raw<Y, R>
+) -> Next<Y, R>
 where
     Fut: Future,
 {
@@ -338,12 +359,12 @@ where
         // SAFETY: pinned, as above.
         match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
             Poll::Ready(()) => None,
-            Poll::Pending => return Raw::Pending,
+            Poll::Pending => return Next::Pending,
         }
     } else {
         match m.step_own(&mut cx, arg, pool) {
-            Own::Yielded(y) => return Raw::Yielded(y),
-            Own::Pending => return Raw::Pending,
+            Own::Yielded(y) => return Next::Yielded(y),
+            Own::Pending => return Next::Pending,
             // SAFETY: per the contract; the new links are the delegate's.
             Own::Delegate(inner, bottom) => {
                 return unsafe { Link::pushed(link, head, inner, bottom) };
@@ -358,7 +379,7 @@ where
             // pool): its link is popped on the next resume.
             // SAFETY: per the contract.
             unsafe { Link::set_resume(link, resume_done::<Y, R>) };
-            Raw::Yielded(last)
+            Next::Yielded(last)
         }
         // SAFETY: per the contract.
         None => unsafe { Link::popped(link, head) },
@@ -393,7 +414,7 @@ unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     this: ResumeFn<Y, R>,
     machine: impl Fn(NonNull<()>) -> *mut Machine<Fut, Y, R, D, C>,
     complete: impl Fn(NonNull<()>, Option<Fut::Output>) -> Option<Y>,
-) -> Raw<Y, R>
+) -> Raw<Y>
 where
     Fut: Future,
 {
@@ -418,10 +439,10 @@ where
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
-                Raw::Moved(Some(next)) if core::ptr::fn_addr_eq(next.as_ref().resume, this) => {
+                Next::Moved(Some(next)) if core::ptr::fn_addr_eq(next.as_ref().resume, this) => {
                     link = next
                 }
-                raw => return raw,
+                next => return next.raw(),
             }
         }
     }
@@ -436,9 +457,9 @@ unsafe fn resume_done<Y, R>(
     _: &mut Option<R>,
     _: bool,
     _: Option<NonNull<Pool>>,
-) -> Raw<Y, R> {
+) -> Raw<Y> {
     // SAFETY: per the contract of `ResumeFn`.
-    unsafe { Link::popped(link, head) }
+    unsafe { Link::popped(link, head) }.raw()
 }
 
 /// The machine's own body, as a delegate: it keeps its return value for
@@ -450,7 +471,7 @@ unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     arg: &mut Option<R>,
     closing: bool,
     pool: Option<NonNull<Pool>>,
-) -> Raw<Y, R>
+) -> Raw<Y>
 where
     Fut: Future,
 {
@@ -487,7 +508,7 @@ unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
     _: &mut Option<()>,
     closing: bool,
     pool: Option<NonNull<Pool>>,
-) -> Raw<Y, ()>
+) -> Raw<Y>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -524,7 +545,7 @@ unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
     _: &mut Option<()>,
     closing: bool,
     pool: Option<NonNull<Pool>>,
-) -> Raw<Y, ()>
+) -> Raw<Y>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
@@ -756,7 +777,7 @@ unsafe fn resume_iter<I: Iterator>(
     _: &mut Option<()>,
     closing: bool,
     _: Option<NonNull<Pool>>,
-) -> Raw<I::Item, ()> {
+) -> Raw<I::Item> {
     // SAFETY: the delegate is the `Iter<I>` the link was made from, alive
     // and unaliased per the chain contract.
     let it = unsafe { &mut *Link::delegate(link).cast::<Iter<I>>().as_ptr() };
@@ -765,7 +786,7 @@ unsafe fn resume_iter<I: Iterator>(
         None => {
             it.0 = None;
             // SAFETY: per the contract.
-            unsafe { Link::popped(link, head) }
+            unsafe { Link::popped(link, head) }.raw()
         }
     }
 }
@@ -796,7 +817,7 @@ unsafe fn resume_stream<S: Stream>(
     _: &mut Option<()>,
     closing: bool,
     _: Option<NonNull<Pool>>,
-) -> Raw<S::Item, ()> {
+) -> Raw<S::Item> {
     // SAFETY: the delegate is the pinned `Streamed<S>` the link was made
     // from, alive and unaliased per the chain contract; the stream is
     // structurally pinned and only dropped in place.
@@ -813,7 +834,7 @@ unsafe fn resume_stream<S: Stream>(
         Poll::Ready(None) => {
             this.0 = None;
             // SAFETY: per the contract.
-            unsafe { Link::popped(link, head) }
+            unsafe { Link::popped(link, head) }.raw()
         }
         Poll::Pending => Raw::Pending,
     }
