@@ -400,7 +400,7 @@ where
         let block = match self.0 {
             Lazy::Started(block) => block,
             // SAFETY: per the contract.
-            Lazy::Unstarted(_) => unsafe { self.start(pool, NonNull::dangling()) },
+            Lazy::Unstarted(_) => unsafe { self.start(pool) },
             Lazy::Spent => return None,
         };
         // SAFETY: a started block holds its machine until the `LazyBoxed`
@@ -414,8 +414,7 @@ where
         }
     }
 
-    /// Boxes the machine, in a block from `pool`; `owner` is the
-    /// `LazyBoxed`'s address if it is being linked as a delegate.
+    /// Boxes the machine, in a block from `pool`.
     ///
     /// # Safety
     /// `pool` as for [`Pool::take`]; the generator must be unstarted.
@@ -423,7 +422,6 @@ where
     unsafe fn start(
         &mut self,
         pool: Option<NonNull<Pool>>,
-        owner: NonNull<()>,
     ) -> NonNull<Block<Machine<Fut, Y, (), D, C>>> {
         let Lazy::Unstarted(make) = core::mem::replace(&mut self.0, Lazy::Spent) else {
             unreachable!()
@@ -441,7 +439,8 @@ where
             block.write(Block {
                 machine: Machine::new(make(Co::new())),
                 pool: Pool::new(),
-                owner,
+                // Set when it is linked as a delegate.
+                owner: NonNull::dangling(),
             })
         };
         self.0 = Lazy::Started(block);
@@ -463,23 +462,20 @@ where
         &mut self,
         pool: Option<NonNull<Pool>>,
     ) -> Option<Linked<Machine<Fut, Y, (), D, C>, Y>> {
-        let owner = NonNull::from(&mut *self).cast();
         let (block, chain) = match self.0 {
-            Lazy::Started(block) => {
-                // SAFETY: a started block holds its machine (first:
-                // `repr(C)`) until the `LazyBoxed` drops or is spent; only
-                // its chain is taken, and its owner noted.
-                let chain = unsafe {
-                    (*block.as_ptr()).owner = owner;
-                    (*block.as_ptr()).machine.take_chain()
-                };
-                (block, chain)
-            }
+            // SAFETY: a started block holds its machine (first: `repr(C)`)
+            // until the `LazyBoxed` drops or is spent; only its chain is
+            // taken.
+            Lazy::Started(block) => (block, unsafe { (*block.as_ptr()).machine.take_chain() }),
             // A fresh machine has no chain.
             // SAFETY: per the contract.
-            Lazy::Unstarted(_) => (unsafe { self.start(pool, owner) }, None),
+            Lazy::Unstarted(_) => (unsafe { self.start(pool) }, None),
             Lazy::Spent => return None,
         };
+        // Taken last: any later use of `self` would invalidate it.
+        let owner = NonNull::from(self).cast();
+        // SAFETY: as above.
+        unsafe { (*block.as_ptr()).owner = owner };
         // The pointer is the block's, so `spend` may use it for the whole
         // block.
         Some((block.cast(), chain))
