@@ -252,8 +252,8 @@ pub(crate) type Chain<Y, R> = Option<NonNull<Link<Y, R>>>;
 pub unsafe trait Delegable<Y, R = (), T = ()> {
     /// Writes the generator's link into `slot` (in place: a link built
     /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land: a tenth
-    /// of a tree walk's time).
+    /// 8-byte stores, which stalls the load until the stores land; a tree
+    /// walk in cache took 22.5 ns a node with the copy, 15.7 without).
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
@@ -312,8 +312,8 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
 pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
     /// Writes the generator's link into `slot` (in place: a link built
     /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land: a tenth
-    /// of a tree walk's time).
+    /// 8-byte stores, which stalls the load until the stores land; a tree
+    /// walk in cache took 22.5 ns a node with the copy, 15.7 without).
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
@@ -390,7 +390,7 @@ where
 /// the same kind as `link` (the same resume function `this`): a recursive
 /// generator's delegates are all alike, and when one completes or delegates
 /// the next is resumed here, without a return to the root and another
-/// indirect call (tree walk of 2^20 nodes: ~one resume a node instead of
+/// indirect call (a tree walk: one call from the root a node instead of
 /// three). It returns at a yield, a wait, or a link of another kind. The
 /// chain stays off the native stack: this is a loop, and the root's head
 /// is kept current at every step, so a panic leaves it right.

@@ -504,7 +504,7 @@ where
             core::ptr::addr_of_mut!((*owner.as_ptr()).0).write(Lazy::Spent);
             // The usual case: a machine that finished holds nothing, and the
             // block's own pool is empty, so dropping them would do nothing,
-            // and the block just goes back (a tree walk: ~20 instructions a
+            // and the block just goes back (a tree walk: ~8 instructions a
             // node less than dropping it in place).
             let b = &*block.as_ptr();
             if b.machine.holds_nothing() && b.pool.is_empty() {
