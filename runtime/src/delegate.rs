@@ -395,13 +395,15 @@ where
 /// chain stays off the native stack: this is a loop, and the root's head
 /// is kept current at every step, so a panic leaves it right.
 ///
-/// `machine` and `complete` are, for a link's delegate, its machine and
-/// what [`resume_at`] is to do when it completes.
+/// The link of every cogen delegate points at its machine (in whatever
+/// holds it: a pinned place, a [`Boxed`], a [`LazyBoxed`]'s block);
+/// `complete` is what [`resume_at`] is to do when one completes, which is
+/// all that differs between those kinds.
 ///
 /// # Safety
 /// As for [`Link::resume`]; `this` is the resume function of `link`'s
-/// delegate, and `machine` and `complete` suit every delegate whose resume
-/// function it is.
+/// delegate, and every delegate whose resume function it is is a
+/// `Machine<Fut, Y, R, D, C>` that `complete` suits.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
@@ -412,8 +414,7 @@ unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     closing: bool,
     pool: Option<NonNull<Pool>>,
     this: ResumeFn<Y, R>,
-    machine: impl Fn(NonNull<()>) -> *mut Machine<Fut, Y, R, D, C>,
-    complete: impl Fn(NonNull<()>, Option<Fut::Output>) -> Option<Y>,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
 ) -> Raw<Y>
 where
     Fut: Future,
@@ -424,18 +425,9 @@ where
         // functions compare equal only if they are this one or one that
         // compiled to the same code, which treats its delegate alike.
         unsafe {
-            let delegate = Link::delegate(link);
-            let done = |out| complete(delegate, out);
-            match resume_at(
-                machine(delegate),
-                link,
-                head,
-                waker,
-                arg,
-                closing,
-                pool,
-                done,
-            ) {
+            let m = Link::delegate(link).cast::<Machine<Fut, Y, R, D, C>>();
+            let done = |out| complete(m, out);
+            match resume_at(m.as_ptr(), link, head, waker, arg, closing, pool, done) {
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
@@ -477,17 +469,16 @@ where
 {
     // The delegates are pinned `Machine<Fut, Y, R, D, C>`s (`__cogen_link`),
     // which the chain contract keeps alive and unaliased.
-    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, R, D, C>>().as_ptr();
-    let keep = move |d, out: Option<Fut::Output>| {
+    let keep = |m: NonNull<Machine<Fut, Y, R, D, C>>, out| {
         if let Some(out) = out {
             // SAFETY: as above; `resume_at` no longer borrows it.
-            unsafe { (*machine(d)).keep_return(out) };
+            unsafe { (*m.as_ptr()).keep_return(out) };
         }
         None
     };
     let this = resume_machine::<Fut, Y, R, D, C>;
     // SAFETY: as above.
-    unsafe { drive(link, head, waker, arg, closing, pool, this, machine, keep) }
+    unsafe { drive(link, head, waker, arg, closing, pool, this, keep) }
 }
 
 /// The last item of an `impl Iterator` generator that completed as a
@@ -513,25 +504,11 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    // The delegates are boxed, pinned machines (`__cogen_link`), which the
-    // chain contract keeps alive and unaliased.
-    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, (), D, C>>().as_ptr();
     let this = resume_boxed::<Fut, Y, D, C>;
-    let last = |_, out| last_item(out);
-    // SAFETY: as above.
-    unsafe {
-        drive(
-            link,
-            head,
-            waker,
-            &mut Some(()),
-            closing,
-            pool,
-            this,
-            machine,
-            last,
-        )
-    }
+    let last = |_: NonNull<Machine<Fut, Y, (), D, C>>, out| last_item(out);
+    // SAFETY: the delegates are boxed, pinned machines (`__cogen_link`),
+    // which the chain contract keeps alive and unaliased.
+    unsafe { drive(link, head, waker, &mut Some(()), closing, pool, this, last) }
 }
 
 /// [`LazyBoxed`] as a delegate, started when it was linked (with a block
@@ -551,34 +528,19 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    // The delegates are the pinned machines of started `LazyBoxed`s, in
-    // their blocks (`__cogen_link`), which the chain contract keeps alive
-    // and unaliased.
-    let machine = |d: NonNull<()>| d.cast::<Machine<Fut, Y, (), D, C>>();
-    let spend = |d, out| {
+    let spend = |m: NonNull<Machine<Fut, Y, (), D, C>>, out| {
         let last = last_item(out);
         // SAFETY: the machine has finished, its return value was taken, and
         // `resume_at` no longer borrows it; its owner was set when it was
         // linked; the pool is the root's, as `Machine::step` requires.
-        unsafe { LazyBoxed::<F, Machine<Fut, Y, (), D, C>>::spend(machine(d), pool) };
+        unsafe { LazyBoxed::<F, Machine<Fut, Y, (), D, C>>::spend(m, pool) };
         last
     };
     let this = resume_lazy::<F, Fut, Y, D, C>;
-    let machine = |d| machine(d).as_ptr();
-    // SAFETY: as above.
-    unsafe {
-        drive(
-            link,
-            head,
-            waker,
-            &mut Some(()),
-            closing,
-            pool,
-            this,
-            machine,
-            spend,
-        )
-    }
+    // SAFETY: the delegates are the pinned machines of started `LazyBoxed`s,
+    // in their blocks (`__cogen_link`), which the chain contract keeps alive
+    // and unaliased.
+    unsafe { drive(link, head, waker, &mut Some(()), closing, pool, this, spend) }
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is

@@ -490,11 +490,6 @@ where
     /// `pool` as for [`Pool::take`].
     #[inline(always)]
     pub(crate) unsafe fn spend(m: NonNull<Machine<Fut, Y, (), D, C>>, pool: Option<NonNull<Pool>>) {
-        #[inline(never)]
-        unsafe fn release_any<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
-            // SAFETY: per `spend`'s contract.
-            unsafe { release(block, pool) }
-        }
         let block = m.cast::<Block<Machine<Fut, Y, (), D, C>>>();
         // SAFETY: per the contract: the owner is where `link` found it,
         // still started with this block (the variant holds no value needing
@@ -514,7 +509,7 @@ where
                     Layout::new::<Block<Machine<Fut, Y, (), D, C>>>(),
                 );
             } else {
-                release_any(block, pool)
+                release(block, pool)
             }
         }
     }
@@ -524,11 +519,15 @@ where
 /// `pool` (or the allocator), even if dropping the machine panics (a
 /// `defer!` that panics while a suspended generator is dropped).
 ///
+/// Out of line: it is the uncommon end of a block (a generator dropped
+/// while started, or a delegate whose block cannot just go back), and its
+/// callers are inlined where a delegating body is resumed.
+///
 /// # Safety
 /// `block` must hold a `Block<M>` allocated by [`Pool::take`], that nothing
 /// references any more; `pool` as for [`Pool::take`].
 #[cfg(feature = "alloc")]
-#[inline(always)]
+#[inline(never)]
 unsafe fn release<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
     struct Release<M>(NonNull<Block<M>>, Option<NonNull<Pool>>);
     impl<M> Drop for Release<M> {
@@ -554,14 +553,10 @@ impl<F, M> Drop for LazyBoxed<F, M> {
     // the call it was took ~9 instructions a node of a tree walk.
     #[inline(always)]
     fn drop(&mut self) {
-        #[inline(never)]
-        fn drop_started<M>(block: NonNull<Block<M>>) {
+        if let Lazy::Started(block) = self.0 {
             // SAFETY: the `LazyBoxed` is going away, and with it the only
             // reference to its block.
             unsafe { release(block, None) }
-        }
-        if let Lazy::Started(block) = self.0 {
-            drop_started(block)
         }
     }
 }
