@@ -645,22 +645,16 @@ where
         top
     }
 
-    /// The return value of a generator that completed as a delegate.
+    /// The return value of a generator that completed as a delegate (kept
+    /// by `keep_return`).
     pub(crate) fn take_return(&mut self) -> Fut::Output {
-        self.take_return_if_any().unwrap_or_else(|| {
-            panic!("cogen: `yield_from!` of a generator that had already completed")
-        })
-    }
-
-    /// The return value kept by `keep_return`, if any.
-    pub(crate) fn take_return_if_any(&mut self) -> Option<Fut::Output> {
         if self.head.phase::<D>() != Phase::Returned {
-            return None;
+            panic!("cogen: `yield_from!` of a generator that had already completed")
         }
         self.head.set_phase::<D>(Phase::Done);
         // SAFETY: the phase was `Returned`, so `ret` holds the value; the
         // phase now says the storage is empty, so it is not read again.
-        Some(unsafe { ManuallyDrop::take(&mut self.storage.ret) })
+        unsafe { ManuallyDrop::take(&mut self.storage.ret) }
     }
 
     /// Keeps a delegate's return value for its delegating body.
