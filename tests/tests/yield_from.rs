@@ -112,6 +112,10 @@ fn chain(n: u64) -> impl Iterator<Item = u64> {
 const DEEP: u64 = 1_000_000;
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a million levels is far too slow for an interpreter; the shallow chains run the same code"
+)]
 fn depth_one_million_runs_without_stack_overflow() {
     // Run on a thread with a small stack, to prove the depth does not use it.
     std::thread::Builder::new()
@@ -130,6 +134,10 @@ fn depth_one_million_runs_without_stack_overflow() {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a million levels is far too slow for an interpreter; the shallow chains run the same code"
+)]
 fn dropping_a_deep_chain_midway_does_not_overflow() {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
@@ -155,6 +163,10 @@ fn achain(n: u64) -> impl Stream<Item = u64> {
 }
 
 #[test]
+#[cfg_attr(
+    miri,
+    ignore = "a million levels is far too slow for an interpreter; the shallow chains run the same code"
+)]
 fn async_depth_one_million() {
     std::thread::Builder::new()
         .stack_size(256 * 1024)
