@@ -176,6 +176,7 @@ extern crate alloc;
 mod async_generator;
 mod delegate;
 mod generator;
+mod iter;
 mod machine;
 mod pool;
 
@@ -184,6 +185,7 @@ pub use cogen_macros::{async_generator, generator};
 pub use delegate::{AsyncDelegable, Delegable};
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
+pub use iter::GeneratorIter;
 
 /// Suspends the generator, handing a value out; evaluates to the next resume
 /// argument (`()` for `Iterator` and `Stream` forms).
@@ -487,5 +489,43 @@ pub mod __private {
         Fut: Future<Output = T>,
     {
         LazyBoxed::new(body)
+    }
+
+    /// Without the `alloc` feature there is no `impl Iterator` form (its
+    /// state is boxed): these stand in for [`boxed`] and [`lazy_boxed`] so
+    /// that using the form is one error that says so, at the user's
+    /// attribute, instead of "cannot find function `boxed`".
+    #[cfg(not(feature = "alloc"))]
+    #[diagnostic::on_unimplemented(
+        message = "the `impl Iterator` form of #[generator] needs cogen's `alloc` feature",
+        label = "its state is boxed, and this crate uses cogen without `alloc`",
+        note = "enable the feature (`cogen = {{ version = \"..\", features = [\"alloc\"] }}`), or \
+                return `impl Generator<Yield = Y, Return = ()>`, which needs no allocation, \
+                and drive it pinned with `resume`"
+    )]
+    pub trait IteratorFormNeedsAlloc {}
+
+    /// See [`IteratorFormNeedsAlloc`].
+    ///
+    /// # Safety
+    /// Never callable: its bound has no implementation.
+    #[cfg(not(feature = "alloc"))]
+    pub unsafe fn boxed<Y, T, const D: bool, const C: bool, F, Out>(_: F) -> Out
+    where
+        F: IteratorFormNeedsAlloc,
+    {
+        unreachable!()
+    }
+
+    /// See [`IteratorFormNeedsAlloc`].
+    ///
+    /// # Safety
+    /// Never callable: its bound has no implementation.
+    #[cfg(not(feature = "alloc"))]
+    pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Out>(_: F) -> Out
+    where
+        F: IteratorFormNeedsAlloc,
+    {
+        unreachable!()
     }
 }

@@ -25,6 +25,24 @@ pub fn delegating(n: u32) -> impl Generator<Yield = u32, Return = u32> {
     counted * 10
 }
 
+/// Squares, for a `for` loop through `GeneratorIter` (no `alloc`, so no
+/// `impl Iterator` form).
+#[generator]
+pub fn squares(n: u32) -> impl Generator<Yield = u32, Return = ()> {
+    for i in 0..n {
+        yield_!(i * i);
+    }
+}
+
+/// The sum of `squares(n)`, driven by a `for` loop with no allocation.
+pub fn sum_of_squares(n: u32) -> u32 {
+    let mut sum = 0;
+    for x in cogen::GeneratorIter::new(core::pin::pin!(squares(n))) {
+        sum += x;
+    }
+    sum
+}
+
 /// A stream whose cleanup reports through a flag it borrows.
 #[async_generator]
 pub fn ticks(n: u32, closed: &core::cell::Cell<bool>) -> impl Stream<Item = u32> + '_ {
@@ -68,6 +86,7 @@ mod tests {
         };
         assert_eq!(seen, [0, 1, 100, 200]);
         assert_eq!(ret, 20);
+        assert_eq!(sum_of_squares(4), 1 + 4 + 9);
 
         let closed = core::cell::Cell::new(false);
         let got: Vec<u32> = futures::executor::block_on(pin!(ticks(5, &closed)).take(2).collect());
