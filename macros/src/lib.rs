@@ -88,6 +88,40 @@ pub fn generator(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// let out: Vec<u32> = futures::executor::block_on(squares(futures::stream::iter(1..4)).collect());
 /// assert_eq!(out, [1, 4, 9]);
 /// ```
+///
+/// # `#[for_await]`
+///
+/// `#[for_await] for pat in stream { body }` consumes any `Stream` (it
+/// need not be `Unpin`: the loop pins it in place) item by item, awaiting
+/// each. The stream is dropped when the loop ends; `break` (with a label
+/// too), `continue`, `?`, `yield_!` and `.await` work in the body as in any
+/// loop. It is an attribute of the `#[async_generator]` body, not an item
+/// of its own: it works directly in the body (not in a closure or `async`
+/// block inside it, nor in a `#[generator]`, which cannot wait). If the
+/// generator is closed while the loop waits for the next item, the wait is
+/// given up and the pending `defer!` cleanup runs.
+///
+/// ```
+/// use cogen::{async_generator, yield_, Stream};
+/// use futures::StreamExt;
+///
+/// #[async_generator]
+/// fn running_total<S: Stream<Item = u32>>(input: S) -> impl Stream<Item = u32> {
+///     let mut total = 0;
+///     #[for_await]
+///     for x in input {
+///         if x == 0 {
+///             break;
+///         }
+///         total += x;
+///         yield_!(total);
+///     }
+/// }
+///
+/// let input = futures::stream::iter([1, 2, 3, 0, 5]);
+/// let out: Vec<u32> = futures::executor::block_on(running_total(input).collect());
+/// assert_eq!(out, [1, 3, 6]);
+/// ```
 #[proc_macro_attribute]
 pub fn async_generator(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Async, attr.into(), item.into()).into()

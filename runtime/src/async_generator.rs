@@ -85,7 +85,10 @@ pub trait AsyncGenerator<R = ()> {
 
     /// Closes the generator, running its cleanup to completion, including the
     /// cleanup's own `.await`s. Prefer this to dropping when the cleanup
-    /// awaits: drop cannot wait (see the crate docs on cancellation).
+    /// awaits: drop cannot wait, and a dropped generator's cleanup runs
+    /// inside `Drop`, possibly outside any executor, where a call that needs
+    /// one (a tokio I/O or timer call) panics. See the crate docs on
+    /// cancellation.
     ///
     /// ```
     /// use cogen::{async_generator, yield_, AsyncGenerator};

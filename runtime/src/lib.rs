@@ -111,6 +111,81 @@
 //! not ready, and the rest is abandoned (its locals are dropped). Close
 //! explicitly when the cleanup must finish.
 //!
+//! A dropped generator's cleanup runs inside `Drop`, wherever the value
+//! happens to be dropped: possibly outside any executor (a stream dropped
+//! after `block_on` returned, or by a runtime shutting down), where a call
+//! that needs one panics (tokio: "there is no reactor running"). Keep
+//! such calls out of `defer!` in code that may be dropped anywhere, or
+//! end the generator with `close().await` inside the runtime:
+//!
+//! ```
+//! use cogen::{async_generator, defer, yield_, AsyncGenerator, Stream};
+//! use futures::StreamExt;
+//!
+//! #[async_generator]
+//! fn feed() -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
+//!     defer! {
+//!         // e.g. `conn.shutdown().await`: needs the runtime that runs it
+//!         std::future::ready(()).await;
+//!     }
+//!     for i in 0.. {
+//!         yield_!(i);
+//!     }
+//! }
+//!
+//! futures::executor::block_on(async {
+//!     let mut s = Box::pin(feed());
+//!     assert_eq!(s.next().await, Some(0));
+//!     s.as_mut().close().await; // the cleanup runs here, in this executor
+//! });
+//! ```
+//!
+//! # Driving a generator
+//!
+//! The generators keep their state inline and may borrow from it across a
+//! yield, so they must not move once started: they are `!Unpin`, and the
+//! methods that drive them take `Pin<&mut Self>`. Pin them first, on the
+//! stack with [`core::pin::pin!`] or on the heap with `Box::pin`:
+//!
+//! * `impl Generator`: `let mut g = pin!(gen()); g.as_mut().resume(arg)`.
+//! * `impl Stream` with `StreamExt::next` (which needs `Unpin`): `let mut s
+//!   = pin!(stream()); s.next().await`. Without the pin, rustc reports that
+//!   the stream "cannot be unpinned" and may suggest removing the `.await`;
+//!   the fix is the `pin!`. Adapters that take the stream by value
+//!   (`collect`, `map`, `for_each`) need no pin.
+//! * `impl Iterator` is boxed and needs nothing: use it as any iterator.
+//! * Without `alloc`, [`GeneratorIter`] turns a pinned `impl Generator<Yield
+//!   = Y, Return = ()>` into an iterator for a `for` loop.
+//!
+//! The first `resume`'s argument reaches no `yield_!` (none has run yet):
+//! it is dropped. A resume-fed generator (a parser fed frames by its
+//! caller) therefore starts with a priming `yield_!` whose resume argument
+//! is the first real input, and its caller's first `resume` passes a
+//! placeholder:
+//!
+//! ```
+//! use cogen::{generator, yield_, Generator, GeneratorState};
+//! use core::pin::pin;
+//!
+//! /// Sums the frames sent in until an empty one; yields the running total.
+//! #[generator]
+//! fn frames() -> impl Generator<Vec<u8>, Yield = usize, Return = usize> {
+//!     let mut frame = yield_!(0); // priming: receives the first real frame
+//!     let mut total = 0;
+//!     while !frame.is_empty() {
+//!         total += frame.len();
+//!         frame = yield_!(total);
+//!     }
+//!     total
+//! }
+//!
+//! let mut p = pin!(frames());
+//! assert_eq!(p.as_mut().resume(vec![]), GeneratorState::Yielded(0)); // placeholder, dropped
+//! assert_eq!(p.as_mut().resume(vec![1, 2]), GeneratorState::Yielded(2));
+//! assert_eq!(p.as_mut().resume(vec![3]), GeneratorState::Yielded(3));
+//! assert_eq!(p.as_mut().resume(vec![]), GeneratorState::Complete(3));
+//! ```
+//!
 //! # Coming from elsewhere
 //!
 //! | you wrote | in cogen |
