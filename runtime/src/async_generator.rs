@@ -36,6 +36,7 @@ use crate::machine::{Machine, Step};
 ///     assert_eq!(g.as_mut().resume(String::new()).await, GeneratorState::Complete("bye"));
 /// });
 /// ```
+#[must_use = "generators are lazy and do nothing unless resumed or polled"]
 pub trait AsyncGenerator<R = ()> {
     /// The type of value this generator yields.
     type Yield;

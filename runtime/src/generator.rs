@@ -75,6 +75,7 @@ pub enum GeneratorState<Y, T> {
 /// assert_eq!(g.as_mut().resume(2), GeneratorState::Yielded(7));
 /// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(2));
 /// ```
+#[must_use = "generators are lazy and do nothing unless resumed"]
 pub trait Generator<R = ()> {
     /// The type of value this generator yields.
     type Yield;
