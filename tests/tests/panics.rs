@@ -973,3 +973,56 @@ fn a_panic_at_the_bottom_of_a_chain_one_million_deep() {
         .join()
         .unwrap();
 }
+
+// ------------------------------------- destructors of captured arguments
+
+/// Holds its arguments until it is dropped: when closed, it parks after its
+/// cleanup, and its arguments go with its state.
+#[generator]
+fn leaf_with_args(log: L, _bomb: Bomb, _kept: Val) -> impl Iterator<Item = u32> {
+    level_locals!(log, NO_FAULT, 2);
+    defer! { log.event("defer leaf"); }
+    yield_!(20);
+    yield_!(21);
+}
+
+const NO_FAULT: Fault = Fault(9, Kind::Body);
+
+#[generator]
+fn holder(
+    log: L,
+    armed: bool,
+    _bomb: Bomb,
+    _kept: Val,
+) -> impl Generator<Yield = u32, Return = ()> {
+    level_locals!(log, NO_FAULT, 0);
+    defer! { log.event("defer root"); }
+    let bomb = Bomb(armed, Val::new(&log));
+    yield_from!(leaf_with_args(log.clone(), bomb, Val::new(&log)));
+    yield_!(1);
+}
+
+/// A destructor of a delegate's captured argument panics while the chain is
+/// dropped (after the delegate's cleanup ran), or one of the root's own.
+#[test]
+fn a_captured_argument_panics_in_its_destructor_while_dropping() {
+    for leaf_armed in [true, false] {
+        let log = new_log();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let root_bomb = Bomb(!leaf_armed, Val::new(&log));
+            let mut g = pin!(holder(log.clone(), leaf_armed, root_bomb, Val::new(&log)));
+            assert_eq!(next(g.as_mut()), Some(20));
+        }));
+        assert!(result.is_err());
+        log.check_clean();
+        // The leaf's cleanup ran before its argument's destructor panicked;
+        // the root's ran too when the panic was its own argument's, after
+        // its body's cleanup.
+        let want: &[&str] = if leaf_armed {
+            &["defer leaf"]
+        } else {
+            &["defer leaf", "defer root"]
+        };
+        assert_eq!(log.defers(), want);
+    }
+}
