@@ -21,6 +21,12 @@
 //! Any `IntoIterator` (and, in async generators, any `Stream`) can be
 //! delegated to as well: the root then drives it like a generator that
 //! returns `()`.
+//!
+//! A panic anywhere in the chain unwinds through the root's driver, whose
+//! guard (`UnwindChain` in `machine.rs`) then unwinds the rest of the chain
+//! the way the native stack would have been: every delegate's state is
+//! dropped in place, innermost first, with no cleanup run ([`Mode::Unwind`]),
+//! then the root's.
 
 use core::future::Future;
 use core::marker::PhantomData;
