@@ -114,8 +114,9 @@ pub enum Raw<Y> {
 }
 
 /// [`Raw`] inside a delegate's resume, where a change of the chain also
-/// says which link is the innermost now (`None`: the root's own body), so
-/// that [`drive`] need not read the head back.
+/// says which link is the innermost now (`None`: the root's own body, or
+/// the root is to look at its head itself), so that [`drive`] need not
+/// read the head back.
 enum Next<Y, R> {
     Yielded(Y),
     Pending,
@@ -394,11 +395,19 @@ where
         Own::Delegate(inner, bottom) => {
             return unsafe { Link::pushed(link, head, inner, bottom) };
         }
-        Own::Complete(out) => Some(out),
-        Own::Finished => None,
+        Own::Complete(out) => out,
+        Own::Finished => {
+            // It was closing: a close that waited in its cleanup, then a
+            // resume, which finished that close. The close goes on with
+            // the rest of the chain, not with its delegating body as if it
+            // had completed: back to the root (`None`, whatever the head
+            // says), which sees it is closing.
+            // SAFETY: per the contract.
+            return unsafe { finished_closing(link, head, complete) };
+        }
     };
     // SAFETY: per the contract.
-    unsafe { completed(link, head, out, complete) }
+    unsafe { completed(link, head, Some(out), complete) }
 }
 
 /// The delegate at `link` has completed (`out`: its return value, if it
@@ -424,6 +433,22 @@ unsafe fn completed<Y, R, T>(
         // SAFETY: per the contract.
         None => unsafe { Link::popped(link, head) },
     }
+}
+
+/// See `Own::Finished` in [`resume_at`]. Out of line: rare.
+///
+/// # Safety
+/// As for [`completed`].
+#[cold]
+#[inline(never)]
+unsafe fn finished_closing<Y, R, T>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    complete: impl FnOnce(Option<T>) -> Option<Y>,
+) -> Next<Y, R> {
+    // SAFETY: per the contract; with no return value there is no last item.
+    unsafe { completed(link, head, None, complete) };
+    Next::Moved(None)
 }
 
 /// [`resume_at`] in [`Mode::Close`] or [`Mode::Unwind`]. Out of line: a

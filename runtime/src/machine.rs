@@ -588,8 +588,19 @@ where
             match raw {
                 Raw::Yielded(y) => return Step::Yielded(y),
                 // A delegate completed (its delegating body takes the return
-                // value next), or delegates in turn.
-                Raw::Moved => {}
+                // value next), or delegates in turn; or it finished a close
+                // that had waited in its cleanup: then the close goes on,
+                // and nothing more is yielded (as `step_own` does when there
+                // is no chain).
+                Raw::Moved => {
+                    if C && this.head.phase::<D>() == Phase::Closing {
+                        // SAFETY: `self` was pinned.
+                        return match unsafe { Pin::new_unchecked(this) }.poll_close(cx) {
+                            Poll::Ready(()) => Step::Finished,
+                            Poll::Pending => Step::Pending,
+                        };
+                    }
+                }
                 Raw::Pending => return Step::Pending,
             }
         }

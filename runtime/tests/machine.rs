@@ -770,3 +770,61 @@ fn dropping_a_deep_recursion_midway_closes_every_level_innermost_first() {
     drop(it);
     assert_eq!(*log.borrow(), [2, 3, 4]);
 }
+
+/// An async close that waits in a delegate's cleanup, then a resume instead
+/// of polling the close on: the close goes on through the rest of the chain
+/// (the middle generator is not resumed as if its delegate had completed),
+/// and nothing more is yielded.
+#[test]
+fn a_resume_after_a_waiting_close_goes_on_closing_the_chain() {
+    fn pause() -> impl std::future::Future<Output = ()> {
+        let mut first = true;
+        std::future::poll_fn(move |cx| {
+            if std::mem::take(&mut first) {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+    }
+    #[async_generator]
+    fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! {
+            pause().await;
+            log.borrow_mut().push("leaf");
+        }
+        yield_!(20);
+        yield_!(21);
+    }
+    #[async_generator]
+    fn mid(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! { log.borrow_mut().push("mid"); }
+        yield_from!(leaf(log.clone()));
+        yield_!(98);
+    }
+    #[async_generator]
+    fn root(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! { log.borrow_mut().push("root"); }
+        yield_from!(mid(log.clone()));
+        yield_!(99);
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(root(log.clone()));
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    let first = g.as_mut().poll_resume(&mut cx, &mut Some(()));
+    assert_eq!(first, Poll::Ready(GeneratorState::Yielded(20)));
+    assert!(g.as_mut().poll_close(&mut cx).is_pending());
+    // Resumed instead: it finishes the close, and yields nothing more.
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        g.as_mut().poll_resume(&mut cx, &mut Some(()))
+    }));
+    let e = r.unwrap_err();
+    assert!(e
+        .downcast_ref::<&str>()
+        .unwrap()
+        .contains("resume` called on a generator that has already completed"));
+    assert_eq!(*log.borrow(), ["leaf", "mid", "root"]);
+    assert!(g.as_mut().poll_close(&mut cx).is_ready());
+}
