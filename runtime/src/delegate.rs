@@ -21,6 +21,12 @@
 //! Any `IntoIterator` (and, in async generators, any `Stream`) can be
 //! delegated to as well: the root then drives it like a generator that
 //! returns `()`.
+//!
+//! A panic anywhere in the chain unwinds through the root's driver, whose
+//! guard (`UnwindChain` in `machine.rs`) then unwinds the rest of the chain
+//! the way the native stack would have been: every delegate's state is
+//! dropped in place, innermost first, with no cleanup run ([`Mode::Unwind`]),
+//! then the root's.
 
 use core::future::Future;
 use core::marker::PhantomData;
@@ -36,7 +42,7 @@ use crate::machine::{Co, Head, Machine, Own, Slot};
 use crate::pool::Pool;
 
 /// One resume of a delegate, type-erased: `(link, head, waker, arg,
-/// closing, pool)`. `link` is the delegate's own, the innermost of the
+/// mode, pool)`. `link` is the delegate's own, the innermost of the
 /// root's chain; `head` is the root's, which the delegate updates itself
 /// when the chain changes (see [`Raw::Moved`]); `pool` is the root's free
 /// list (see `pool.rs`).
@@ -45,9 +51,29 @@ type ResumeFn<Y, R> = unsafe fn(
     NonNull<Head<Y, R>>,
     &Waker,
     &mut Option<R>,
-    bool,
+    Mode,
     Option<NonNull<Pool>>,
 ) -> Raw<Y>;
+
+/// What a delegate's resume function is to do with it.
+///
+/// One parameter rather than one function pointer per kind of call: a link
+/// stays three words, and the resume path tests it once, as it tested the
+/// `closing` flag this replaced.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Mode {
+    /// Run it to its next yield, its end, its next delegation or a wait.
+    Resume,
+    /// Close it: run its pending cleanup (it completes, or waits in an async
+    /// cleanup). It yields nothing.
+    Close,
+    /// A panic is unwinding through the chain (see `machine::unwind`): drop
+    /// the delegate's state in place, running none of its cleanup, as the
+    /// unwinding of a stack frame would, and pop its link. (`drive` may go
+    /// on with the next links of its kind, iteratively, as in the other
+    /// modes; the caller walks on from whatever the head then says.)
+    Unwind,
+}
 
 /// A delegate in the active chain. It lives in the `YieldFrom` future of the
 /// body that delegates, which stays pinned and suspended while the link is
@@ -88,8 +114,9 @@ pub enum Raw<Y> {
 }
 
 /// [`Raw`] inside a delegate's resume, where a change of the chain also
-/// says which link is the innermost now (`None`: the root's own body), so
-/// that [`drive`] need not read the head back.
+/// says which link is the innermost now (`None`: the root's own body, or
+/// the root is to look at its head itself), so that [`drive`] need not
+/// read the head back.
 enum Next<Y, R> {
     Yielded(Y),
     Pending,
@@ -126,13 +153,13 @@ impl<Y, R> Link<Y, R> {
         head: NonNull<Head<Y, R>>,
         waker: &Waker,
         arg: &mut Option<R>,
-        closing: bool,
+        mode: Mode,
         pool: Option<NonNull<Pool>>,
     ) -> Raw<Y> {
         // SAFETY: per the contract, the link and its delegate are alive and
         // nothing else accesses them, nor the head, while the root drives
         // the chain.
-        unsafe { (link.as_ref().resume)(link, head, waker, arg, closing, pool) }
+        unsafe { (link.as_ref().resume)(link, head, waker, arg, mode, pool) }
     }
 
     /// The delegate behind a link, for its resume function.
@@ -344,35 +371,57 @@ unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     head: NonNull<Head<Y, R>>,
     waker: &Waker,
     arg: &mut Option<R>,
-    closing: bool,
+    mode: Mode,
     pool: Option<NonNull<Pool>>,
     complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
 ) -> Next<Y, R>
 where
     Fut: Future,
 {
+    // One test on the resume path, as before `Mode`: the other two are
+    // behind it.
+    if mode != Mode::Resume {
+        // SAFETY: per the contract.
+        return unsafe { close_at(m, link, head, waker, mode, complete) };
+    }
     // SAFETY: per the contract, the machine is alive, pinned and unaliased
     // until `complete` runs.
     let m = unsafe { &mut *m };
     let mut cx = Context::from_waker(waker);
-    let out = if closing {
-        // SAFETY: pinned, as above.
-        match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
-            Poll::Ready(()) => None,
-            Poll::Pending => return Next::Pending,
+    let out = match m.step_own(&mut cx, arg, pool) {
+        Own::Yielded(y) => return Next::Yielded(y),
+        Own::Pending => return Next::Pending,
+        // SAFETY: per the contract; the new links are the delegate's.
+        Own::Delegate(inner, bottom) => {
+            return unsafe { Link::pushed(link, head, inner, bottom) };
         }
-    } else {
-        match m.step_own(&mut cx, arg, pool) {
-            Own::Yielded(y) => return Next::Yielded(y),
-            Own::Pending => return Next::Pending,
-            // SAFETY: per the contract; the new links are the delegate's.
-            Own::Delegate(inner, bottom) => {
-                return unsafe { Link::pushed(link, head, inner, bottom) };
-            }
-            Own::Complete(out) => Some(out),
-            Own::Finished => None,
+        Own::Complete(out) => out,
+        Own::Finished => {
+            // It was closing: a close that waited in its cleanup, then a
+            // resume, which finished that close. The close goes on with
+            // the rest of the chain, not with its delegating body as if it
+            // had completed: back to the root (`None`, whatever the head
+            // says), which sees it is closing.
+            // SAFETY: per the contract.
+            return unsafe { finished_closing(link, head, complete) };
         }
     };
+    // SAFETY: per the contract.
+    unsafe { completed(link, head, Some(out), complete) }
+}
+
+/// The delegate at `link` has completed (`out`: its return value, if it
+/// had one to give): `complete` has it, and its link is popped.
+///
+/// # Safety
+/// As for [`resume_at`], once the machine is no longer borrowed.
+#[inline(always)]
+unsafe fn completed<Y, R, T>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    out: Option<T>,
+    complete: impl FnOnce(Option<T>) -> Option<Y>,
+) -> Next<Y, R> {
     match complete(out) {
         Some(last) => {
             // The delegate is gone (a `LazyBoxed`'s block went back to the
@@ -383,6 +432,64 @@ where
         }
         // SAFETY: per the contract.
         None => unsafe { Link::popped(link, head) },
+    }
+}
+
+/// See `Own::Finished` in [`resume_at`]. Out of line: rare.
+///
+/// # Safety
+/// As for [`completed`].
+#[cold]
+#[inline(never)]
+unsafe fn finished_closing<Y, R, T>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    complete: impl FnOnce(Option<T>) -> Option<Y>,
+) -> Next<Y, R> {
+    // SAFETY: per the contract; with no return value there is no last item.
+    unsafe { completed(link, head, None, complete) };
+    Next::Moved(None)
+}
+
+/// [`resume_at`] in [`Mode::Close`] or [`Mode::Unwind`]. Out of line: a
+/// delegate is closed or unwound once, and resumed for every item.
+///
+/// # Safety
+/// As for [`resume_at`].
+#[cold]
+#[inline(never)]
+unsafe fn close_at<Fut, Y, R, const D: bool, const C: bool>(
+    m: *mut Machine<Fut, Y, R, D, C>,
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    waker: &Waker,
+    mode: Mode,
+    complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
+) -> Next<Y, R>
+where
+    Fut: Future,
+{
+    // SAFETY: per the contract, the machine is alive, pinned and unaliased
+    // until `complete` runs.
+    let m = unsafe { &mut *m };
+    if mode == Mode::Unwind {
+        // Its state is dropped in place (its locals, and its captured
+        // arguments), and none of its cleanup runs: a panic runs
+        // destructors, not `defer!` blocks. Its block, if it is a
+        // `LazyBoxed`'s, stays with its owner, which frees it when it
+        // drops (with the delegating body's state, next in the walk);
+        // `complete` is not called, so nothing is spent or kept.
+        m.unwound();
+        // SAFETY: per the contract; the link is in the delegating body's
+        // state, which the walk has not dropped yet.
+        return unsafe { Link::popped(link, head) };
+    }
+    let mut cx = Context::from_waker(waker);
+    // SAFETY: pinned, as above.
+    match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
+        // SAFETY: per the contract; `poll_close` no longer borrows it.
+        Poll::Ready(()) => unsafe { completed(link, head, None, complete) },
+        Poll::Pending => Next::Pending,
     }
 }
 
@@ -411,7 +518,7 @@ unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     head: NonNull<Head<Y, R>>,
     waker: &Waker,
     arg: &mut Option<R>,
-    closing: bool,
+    mode: Mode,
     pool: Option<NonNull<Pool>>,
     this: ResumeFn<Y, R>,
     complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
@@ -427,7 +534,7 @@ where
         unsafe {
             let m = Link::delegate(link).cast::<Machine<Fut, Y, R, D, C>>();
             let done = |out| complete(m, out);
-            match resume_at(m.as_ptr(), link, head, waker, arg, closing, pool, done) {
+            match resume_at(m.as_ptr(), link, head, waker, arg, mode, pool, done) {
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
@@ -447,7 +554,7 @@ unsafe fn resume_done<Y, R>(
     head: NonNull<Head<Y, R>>,
     _: &Waker,
     _: &mut Option<R>,
-    _: bool,
+    _: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<Y> {
     // SAFETY: per the contract of `ResumeFn`.
@@ -461,7 +568,7 @@ unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     head: NonNull<Head<Y, R>>,
     waker: &Waker,
     arg: &mut Option<R>,
-    closing: bool,
+    mode: Mode,
     pool: Option<NonNull<Pool>>,
 ) -> Raw<Y>
 where
@@ -478,7 +585,7 @@ where
     };
     let this = resume_machine::<Fut, Y, R, D, C>;
     // SAFETY: as above.
-    unsafe { drive(link, head, waker, arg, closing, pool, this, keep) }
+    unsafe { drive(link, head, waker, arg, mode, pool, this, keep) }
 }
 
 /// The last item of an `impl Iterator` generator that completed as a
@@ -497,7 +604,7 @@ unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
     head: NonNull<Head<Y, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
-    closing: bool,
+    mode: Mode,
     pool: Option<NonNull<Pool>>,
 ) -> Raw<Y>
 where
@@ -508,7 +615,7 @@ where
     let last = |_: NonNull<Machine<Fut, Y, (), D, C>>, out| last_item(out);
     // SAFETY: the delegates are boxed, pinned machines (`__cogen_link`),
     // which the chain contract keeps alive and unaliased.
-    unsafe { drive(link, head, waker, &mut Some(()), closing, pool, this, last) }
+    unsafe { drive(link, head, waker, &mut Some(()), mode, pool, this, last) }
 }
 
 /// [`LazyBoxed`] as a delegate, started when it was linked (with a block
@@ -520,7 +627,7 @@ unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
     head: NonNull<Head<Y, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
-    closing: bool,
+    mode: Mode,
     pool: Option<NonNull<Pool>>,
 ) -> Raw<Y>
 where
@@ -540,7 +647,7 @@ where
     // SAFETY: the delegates are the pinned machines of started `LazyBoxed`s,
     // in their blocks (`__cogen_link`), which the chain contract keeps alive
     // and unaliased.
-    unsafe { drive(link, head, waker, &mut Some(()), closing, pool, this, spend) }
+    unsafe { drive(link, head, waker, &mut Some(()), mode, pool, this, spend) }
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
@@ -737,13 +844,18 @@ unsafe fn resume_iter<I: Iterator>(
     head: NonNull<Head<I::Item, ()>>,
     _: &Waker,
     _: &mut Option<()>,
-    closing: bool,
+    mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<I::Item> {
     // SAFETY: the delegate is the `Iter<I>` the link was made from, alive
     // and unaliased per the chain contract.
     let it = unsafe { &mut *Link::delegate(link).cast::<Iter<I>>().as_ptr() };
-    match it.0.as_mut().filter(|_| !closing).and_then(Iterator::next) {
+    match it
+        .0
+        .as_mut()
+        .filter(|_| mode == Mode::Resume)
+        .and_then(Iterator::next)
+    {
         Some(item) => Raw::Yielded(item),
         None => {
             it.0 = None;
@@ -777,14 +889,14 @@ unsafe fn resume_stream<S: Stream>(
     head: NonNull<Head<S::Item, ()>>,
     waker: &Waker,
     _: &mut Option<()>,
-    closing: bool,
+    mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<S::Item> {
     // SAFETY: the delegate is the pinned `Streamed<S>` the link was made
     // from, alive and unaliased per the chain contract; the stream is
     // structurally pinned and only dropped in place.
     let this = unsafe { &mut *Link::delegate(link).cast::<Streamed<S>>().as_ptr() };
-    let item = match this.0.as_mut().filter(|_| !closing) {
+    let item = match this.0.as_mut().filter(|_| mode == Mode::Resume) {
         // SAFETY: as above.
         Some(stream) => {
             unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker))

@@ -49,7 +49,15 @@
 //! * **Panics** propagate to the caller of `next` / `resume` / `poll_next`;
 //!   the generator is finished afterwards (`None` from then on), never
 //!   resumed in a torn state. [`defer!`] blocks do not run on panic (the
-//!   body's destructors do, as the panic unwinds).
+//!   body's destructors do, as the panic unwinds). A panic in a
+//!   [`yield_from!`] delegate, at any depth, unwinds through every
+//!   generator of the chain as through nested calls: each is finished, its
+//!   locals (pinned ones included) are dropped as the panic passes, and
+//!   none of its `defer!` blocks runs. So does a panic in a `defer!` or a
+//!   destructor while a chain is closed or dropped, for the generators not
+//!   closed yet: every pinned value is dropped before its memory is freed.
+//!   (A destructor that panics while a panic unwinds aborts, as in any
+//!   Rust code.)
 //! * **Send.** A generator is `Send` exactly when what it holds across
 //!   `yield_!` (and `.await`) is; it is always `Sync`, since it has no `&self`
 //!   methods that could observe its state.
@@ -325,7 +333,9 @@ macro_rules! yield_ {
 /// cleanup): clone it, or move it after the block.
 ///
 /// It does **not** run when the body panics (as a `finally` would not run
-/// on `abort`): use a `Drop` guard for cleanup that must survive a panic.
+/// on `abort`), nor when a panic in a [`yield_from!`] delegate unwinds
+/// through the generator: use a `Drop` guard for cleanup that must survive
+/// a panic.
 /// It cannot contain `yield_!`, `return`, `?`, or a `break` / `continue`
 /// that leaves it.
 #[macro_export]

@@ -34,7 +34,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
 
-use crate::delegate::{Link, Raw};
+use crate::delegate::{Link, Mode, Raw};
 use crate::pool::Pool;
 
 /// What passes between the driver and the body in one resume.
@@ -571,17 +571,36 @@ where
                 }
                 continue;
             };
-            // The delegates keep the head current as the chain changes.
-            let head = NonNull::from(&mut this.head);
+            // The guard and the head are the same pointer, so that the
+            // delegates' writes to the head leave the guard's pointer valid.
+            let m = NonNull::from(&mut *this);
+            // SAFETY: a place in the machine.
+            let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+            // A panic in the chain unwinds through every generator of it.
+            let unwinding = UnwindChain(m);
             // SAFETY: a link in the chain stays valid while the chain holds
             // it: its body is suspended at that `yield_from!`, and is not
             // resumed (nor dropped) before the link is popped. The pool is
-            // as this function requires.
-            match unsafe { Link::resume(link, head, cx.waker(), arg, false, pool) } {
+            // as this function requires. The delegates keep the head
+            // current as the chain changes.
+            let raw = unsafe { Link::resume(link, head, cx.waker(), arg, Mode::Resume, pool) };
+            core::mem::forget(unwinding);
+            match raw {
                 Raw::Yielded(y) => return Step::Yielded(y),
                 // A delegate completed (its delegating body takes the return
-                // value next), or delegates in turn.
-                Raw::Moved => {}
+                // value next), or delegates in turn; or it finished a close
+                // that had waited in its cleanup: then the close goes on,
+                // and nothing more is yielded (as `step_own` does when there
+                // is no chain).
+                Raw::Moved => {
+                    if C && this.head.phase::<D>() == Phase::Closing {
+                        // SAFETY: `self` was pinned.
+                        return match unsafe { Pin::new_unchecked(this) }.poll_close(cx) {
+                            Poll::Ready(()) => Step::Finished,
+                            Poll::Pending => Step::Pending,
+                        };
+                    }
+                }
                 Raw::Pending => return Step::Pending,
             }
         }
@@ -740,6 +759,14 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         }
     }
 
+    /// A panic unwound through this generator while it waited at a
+    /// `yield_from!` (see [`UnwindChain`]): its state is dropped in place,
+    /// running no cleanup, and it is finished.
+    #[inline(always)]
+    pub(crate) fn unwound(&mut self) {
+        self.finish();
+    }
+
     /// Closes the generator: runs the body's pending cleanup to completion
     /// (resuming it in closing mode, if it has any), then drops its state.
     ///
@@ -758,13 +785,17 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         this.head.set_phase::<D>(Phase::Closing);
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
-        while let Some(link) = this.head.chain::<D>() {
-            let head = NonNull::from(&mut this.head);
-            // A closing delegate yields nothing: it completes (and its link
-            // is popped) or waits in its cleanup.
-            // SAFETY: as in `step`.
-            let raw = unsafe { Link::resume(link, head, cx.waker(), &mut None, true, None) };
-            if let Raw::Pending = raw {
+        if D {
+            let m = NonNull::from(&mut *this);
+            // A panic in a delegate's cleanup unwinds through the rest of the
+            // chain and this generator: their states are dropped now, before
+            // the unwinding may free their memory (a `pin!`ned or boxed
+            // root, a `LazyBoxed`'s block).
+            let unwinding = UnwindChain(m);
+            // SAFETY: the machine, pinned; as in `step`.
+            let closed = unsafe { close_chain(m, cx.waker()) };
+            core::mem::forget(unwinding);
+            if closed.is_pending() {
                 return Poll::Pending;
             }
         }
@@ -781,6 +812,92 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
             }
         }
     }
+}
+
+/// Closes the active delegates of the root at `m`, innermost first: each
+/// completes (and its link is popped) or waits in its cleanup (`Pending`).
+///
+/// # Safety
+/// `m` must point to a pinned machine, borrowed by nothing else during the
+/// call; its chain as in `Machine::step`.
+#[inline(always)]
+unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
+    m: NonNull<Machine<Fut, Y, R, D, C>>,
+    waker: &Waker,
+) -> Poll<()> {
+    // SAFETY: a place in the machine, which the delegates update.
+    let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+    // SAFETY: per the contract.
+    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
+        // A closing delegate yields nothing: it completes (and its link is
+        // popped) or waits in its cleanup.
+        // SAFETY: as in `step`.
+        let raw = unsafe { Link::resume(link, head, waker, &mut None, Mode::Close, None) };
+        if let Raw::Pending = raw {
+            return Poll::Pending;
+        }
+    }
+    Poll::Ready(())
+}
+
+/// Unwinds the chain of the root at its pointer, then the root, if a panic
+/// leaves the scope it guards (it is forgotten on every other way out).
+///
+/// A panic in a delegate (its body, its cleanup, a destructor, an iterator
+/// or stream it drains) has unwound that delegate's body; the generators
+/// between it and the caller, suspended at their `yield_from!`, are frames
+/// the panic passes through, and are unwound alike: each one's state is
+/// dropped in place, innermost first, running no `defer!` block, and is
+/// finished (`Done`). Then every generator of the chain is finished, none
+/// goes on as if its delegate had completed, and every pinned value in
+/// their states has been dropped before the unwinding goes on to free
+/// their memory (Pin's drop guarantee).
+struct UnwindChain<Fut: Future, Y, R, const D: bool, const C: bool>(
+    NonNull<Machine<Fut, Y, R, D, C>>,
+);
+
+impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for UnwindChain<Fut, Y, R, D, C> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        // SAFETY: the guard lives in `step` or `poll_close`, which hold the
+        // pinned machine; the panic has left every delegate's resume, so
+        // nothing else borrows it or its chain.
+        unsafe { unwind(self.0) }
+    }
+}
+
+/// See [`UnwindChain`]. Out of line and cold: only ever reached while a
+/// panic unwinds, and kept out of the landing pads of the loops that
+/// resume a chain.
+///
+/// A destructor that panics here panics during unwinding, and the process
+/// aborts, as it does when a destructor panics while a stack unwinds.
+///
+/// # Safety
+/// As for [`close_chain`].
+#[cold]
+#[inline(never)]
+unsafe fn unwind<Fut: Future, Y, R, const D: bool, const C: bool>(
+    m: NonNull<Machine<Fut, Y, R, D, C>>,
+) {
+    // SAFETY: a place in the machine, which the delegates update.
+    let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+    // Iteratively, innermost first: a link lives in the state of the next
+    // outer generator, which is dropped after it. Each delegate is marked
+    // finished before its state is dropped, so that the drop of the
+    // delegating state that owns it (next) finds nothing to do; the
+    // delegate whose own body panicked was finished by its
+    // `FinishOnUnwind`, and its locals were dropped by the unwinding.
+    // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
+    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
+        // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops its
+        // state and pops its link (and maybe the next ones).
+        unsafe { Link::resume(link, head, Waker::noop(), &mut None, Mode::Unwind, None) };
+    }
+    // Then the root itself: the body waiting at the `yield_from!` is
+    // dropped in place, and is finished.
+    // SAFETY: per the contract.
+    unsafe { (*m.as_ptr()).unwound() };
 }
 
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R, D, C> {

@@ -503,13 +503,55 @@ fn panic_inside_a_delegate_leaves_no_leak() {
     fn root(c: Rc<RefCell<(usize, usize)>>) -> impl Iterator<Item = u32> {
         let _l = Counted::new(&c);
         yield_from!(boom(c.clone()));
+        yield_!(2);
     }
     let c = Rc::new(RefCell::new((0, 0)));
     let mut it = root(c.clone());
     assert_eq!(it.next(), Some(1));
     assert!(catch_unwind(AssertUnwindSafe(|| it.next())).is_err());
+    // The panic unwound through the root as well: its locals are dropped
+    // already, and it is finished (no 2, as if its delegate had completed).
+    assert_eq!(*c.borrow(), (2, 2));
+    assert_eq!(it.next(), None);
     drop(it);
-    assert_eq!(c.borrow().0, c.borrow().1);
+    assert_eq!(*c.borrow(), (2, 2));
+}
+
+/// A delegate's cleanup panics while a root pinned on the stack is dropped:
+/// the root's state (and the delegate's) is dropped before the unwinding
+/// frees the stack, and no other cleanup runs.
+#[test]
+fn a_panicking_delegate_cleanup_while_dropping_drops_the_root_state() {
+    #[generator]
+    fn child(
+        log: Rc<RefCell<Vec<&'static str>>>,
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Generator<Yield = u32, Return = ()> {
+        let _l = Counted::new(&c);
+        defer! {
+            log.borrow_mut().push("child");
+            panic!("cleanup");
+        }
+        yield_!(1);
+    }
+    #[generator]
+    fn root(
+        log: Rc<RefCell<Vec<&'static str>>>,
+        c: Rc<RefCell<(usize, usize)>>,
+    ) -> impl Generator<Yield = u32, Return = ()> {
+        let _l = Counted::new(&c);
+        defer! { log.borrow_mut().push("root"); }
+        yield_from!(Box::pin(child(log.clone(), c.clone())));
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let c = Rc::new(RefCell::new((0, 0)));
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        let mut g = pin!(root(log.clone(), c.clone()));
+        assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
+    }));
+    assert!(r.is_err());
+    assert_eq!(*c.borrow(), (2, 2));
+    assert_eq!(*log.borrow(), ["child"], "the root was unwound: no cleanup");
 }
 
 #[test]
@@ -650,6 +692,8 @@ fn a_panic_deep_in_a_recursion_frees_the_pooled_blocks() {
     let mut it = fall(3, c.clone());
     let r = catch_unwind(AssertUnwindSafe(|| it.by_ref().collect::<Vec<_>>()));
     assert!(r.is_err());
+    assert_eq!(c.borrow().0, c.borrow().1, "every level unwound at once");
+    assert_eq!(it.next(), None);
     drop(it);
     assert_eq!(c.borrow().0, c.borrow().1);
 }
@@ -725,4 +769,62 @@ fn dropping_a_deep_recursion_midway_closes_every_level_innermost_first() {
     log.borrow_mut().clear();
     drop(it);
     assert_eq!(*log.borrow(), [2, 3, 4]);
+}
+
+/// An async close that waits in a delegate's cleanup, then a resume instead
+/// of polling the close on: the close goes on through the rest of the chain
+/// (the middle generator is not resumed as if its delegate had completed),
+/// and nothing more is yielded.
+#[test]
+fn a_resume_after_a_waiting_close_goes_on_closing_the_chain() {
+    fn pause() -> impl std::future::Future<Output = ()> {
+        let mut first = true;
+        std::future::poll_fn(move |cx| {
+            if std::mem::take(&mut first) {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+    }
+    #[async_generator]
+    fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! {
+            pause().await;
+            log.borrow_mut().push("leaf");
+        }
+        yield_!(20);
+        yield_!(21);
+    }
+    #[async_generator]
+    fn mid(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! { log.borrow_mut().push("mid"); }
+        yield_from!(leaf(log.clone()));
+        yield_!(98);
+    }
+    #[async_generator]
+    fn root(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! { log.borrow_mut().push("root"); }
+        yield_from!(mid(log.clone()));
+        yield_!(99);
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(root(log.clone()));
+    let waker = Waker::noop();
+    let mut cx = Context::from_waker(waker);
+    let first = g.as_mut().poll_resume(&mut cx, &mut Some(()));
+    assert_eq!(first, Poll::Ready(GeneratorState::Yielded(20)));
+    assert!(g.as_mut().poll_close(&mut cx).is_pending());
+    // Resumed instead: it finishes the close, and yields nothing more.
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        g.as_mut().poll_resume(&mut cx, &mut Some(()))
+    }));
+    let e = r.unwrap_err();
+    assert!(e
+        .downcast_ref::<&str>()
+        .unwrap()
+        .contains("resume` called on a generator that has already completed"));
+    assert_eq!(*log.borrow(), ["leaf", "mid", "root"]);
+    assert!(g.as_mut().poll_close(&mut cx).is_ready());
 }
