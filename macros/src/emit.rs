@@ -122,7 +122,6 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // The closure is bound outside the `unsafe` block, so that the user's
     // body is not in an unsafe context.
     let make = Ident::new("__cogen_body", Span::mixed_site());
-    let co_ty = quote!(#krate::__private::Co<#yield_ty, #resume_ty>);
     let build = match (kind, &form) {
         // A delegating body is boxed on its first resume, so that recursion
         // reuses its blocks (see `LazyBoxed`); any other, when made.
@@ -137,7 +136,12 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         },
     };
     let value = quote! {
-        let #make = move |#co: #co_ty| async move { #body };
+        // The closure's parameter type comes from `body`'s bound, not from
+        // an annotation here: an elided lifetime in the yield or resume
+        // type is then inferred instead of higher-ranked (see `body`).
+        let #make = #krate::__private::body::<#yield_ty, #resume_ty, _, _>(
+            move |#co| async move { #body },
+        );
         // SAFETY: the lowering awaits the `Co`'s futures only directly in
         // this body (see `lower.rs`), which is what `new` and `boxed` ask.
         unsafe { #build }

@@ -18,6 +18,16 @@
 //! }
 //!
 //! assert_eq!(fib().take(6).collect::<Vec<_>>(), [0, 1, 1, 2, 3, 5]);
+//!
+//! // Signatures mean what they mean without the attribute: elided lifetimes work.
+//! #[generator]
+//! fn tokens(input: &str) -> impl Iterator<Item = &str> + '_ {
+//!     for t in input.split_whitespace() {
+//!         yield_!(t);
+//!     }
+//! }
+//!
+//! assert_eq!(tokens("let x = 1;").collect::<Vec<_>>(), ["let", "x", "=", "1;"]);
 //! ```
 //!
 //! # The model
@@ -25,8 +35,11 @@
 //! * **Forms.** The return type says what you get: `impl Iterator<Item = Y>`
 //!   and `impl Generator<R, Yield = Y, Return = T>` for `#[generator]`;
 //!   `impl Stream<Item = Y>` and `impl AsyncGenerator<R, Yield = Y, Return = T>`
-//!   for `#[async_generator]`. Extra bounds (`+ Send`, `+ 'a`, `+ use<..>`)
-//!   are kept as written. `FusedIterator` / `FusedStream` may be named
+//!   for `#[async_generator]`. The signature means what it means without
+//!   the attribute: lifetime elision applies, in every position
+//!   (`fn items(&self) -> impl Iterator<Item = &T> + '_`, `Yield = &str`,
+//!   `Return = &str`, a `&str` resume type). Extra bounds (`+ Send`, `+ 'a`,
+//!   `+ use<..>`) are kept as written. `FusedIterator` / `FusedStream` may be named
 //!   instead of `Iterator` / `Stream`, and `impl Stream<Item = Y> +
 //!   AsyncGenerator<Yield = Y, Return = ()>` is a stream that can also be
 //!   [closed](AsyncGenerator::close). The macro adds a [`Delegable`] bound to
@@ -142,7 +155,9 @@
 //! ```text
 //! #[inline] // unless the function has an `inline` attribute of its own
 //! fn count(n: u64) -> impl Iterator<Item = u64> + ::cogen::Delegable<u64> {
-//!     let __cogen_body = move |__co: ::cogen::__private::Co<u64, ()>| async move {
+//!     // The closure's parameter is `Co<u64, ()>`, given by `body`'s bound
+//!     // (where an elided lifetime in the types is inferred, not higher-ranked).
+//!     let __cogen_body = ::cogen::__private::body::<u64, (), _, _>(move |__co| async move {
 //!         let _ = &n; // arguments move in whole, as in an `async fn`
 //!         'generator_body: {
 //!             for i in 0..n {
@@ -154,7 +169,7 @@
 //!                 ::cogen::__private::Co::suspend(&__co).await;
 //!             }
 //!         }
-//!     };
+//!     });
 //!     // yield and return types; no `yield_from!`; no cleanup. `unsafe`:
 //!     // the `Co`'s futures are awaited only directly in the body.
 //!     unsafe { ::cogen::__private::boxed::<u64, (), false, false, _, _>(__cogen_body) }
@@ -320,6 +335,21 @@ pub mod __private {
 
     impl<T, E> TryItem for Result<T, E> {
         type Error = E;
+    }
+
+    /// Gives the body's closure its parameter type `Co<Y, R>` through a
+    /// bound, with `Y` and `R` named in an expression-position turbofish:
+    /// there an elided lifetime (`&str`, `&'_ T`) is inferred, the lifetime
+    /// the function's signature gives it. Written as the closure's own
+    /// parameter annotation, it would be a fresh higher-ranked lifetime
+    /// instead, and a body yielding borrowed data would not compile (E0521).
+    #[inline(always)]
+    pub fn body<Y, R, F, Fut>(body: F) -> F
+    where
+        F: FnOnce(Co<Y, R>) -> Fut,
+        Fut: Future,
+    {
+        body
     }
 
     /// Builds a generator whose body yields `Y`, receives `R` and ends with

@@ -14,6 +14,29 @@ impl Inventory {
             }
         }
     }
+
+    /// The same with elided lifetimes.
+    #[generator]
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        for (name, _) in &self.items {
+            yield_!(name.as_str());
+        }
+    }
+}
+
+#[generator]
+pub fn tokens(input: &str) -> impl Iterator<Item = &str> + '_ {
+    for t in input.split(' ') {
+        yield_!(t);
+    }
+}
+
+#[async_generator]
+pub fn async_tokens(input: &str) -> impl Stream<Item = &str> + '_ {
+    for t in input.split(' ') {
+        futures_ready().await;
+        yield_!(t);
+    }
 }
 
 #[generator]
