@@ -225,6 +225,13 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
         if let Some(coroutine) = known {
             match found {
                 None => found = Some((coroutine, seg)),
+                // `impl Iterator<Item = Y> + FusedIterator` (and the `Stream`
+                // pair): the item type is read off the one that names it.
+                Some((false, prev)) if !coroutine => {
+                    if prev.arguments.is_none() {
+                        found = Some((coroutine, seg));
+                    }
+                }
                 // `impl Stream<Item = Y> + AsyncGenerator<Yield = Y, Return = ()>`:
                 // a stream that can also be closed with `close().await`.
                 Some((other, _)) if kind == Kind::Async && other != coroutine => {
@@ -235,8 +242,16 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
                 Some(_) => {
                     return Err(bad(
                         seg.ident.span(),
-                        "names more than one generator trait (only `impl Stream + AsyncGenerator` \
-                         may be combined)",
+                        match kind {
+                            Kind::Sync => {
+                                "names more than one generator trait (only `Iterator + \
+                                 FusedIterator` may be combined)"
+                            }
+                            Kind::Async => {
+                                "names more than one generator trait (only `Stream + \
+                                 FusedStream` and `Stream + AsyncGenerator` may be combined)"
+                            }
+                        },
                     ))
                 }
             }

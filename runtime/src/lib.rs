@@ -40,7 +40,8 @@
 //!   (`fn items(&self) -> impl Iterator<Item = &T> + '_`, `Yield = &str`,
 //!   `Return = &str`, a `&str` resume type). Extra bounds (`+ Send`, `+ 'a`,
 //!   `+ use<..>`) are kept as written. `FusedIterator` / `FusedStream` may be named
-//!   instead of `Iterator` / `Stream`, and `impl Stream<Item = Y> +
+//!   instead of `Iterator` / `Stream` or beside them (`impl Iterator<Item =
+//!   Y> + FusedIterator`), and `impl Stream<Item = Y> +
 //!   AsyncGenerator<Yield = Y, Return = ()>` is a stream that can also be
 //!   [closed](AsyncGenerator::close). The macro adds a [`Delegable`] bound to
 //!   the return type, which lets [`yield_from!`] resume the generator
@@ -286,7 +287,11 @@ macro_rules! defer {
 ///   its return value is the value of `yield_from!`, and a recursion of any
 ///   depth costs O(1) per item and no native stack.
 /// * Any other `IntoIterator` (and, in an `#[async_generator]`, any
-///   `Stream`) is drained; `yield_from!` then evaluates to `()`.
+///   `Stream`) is drained; `yield_from!` then evaluates to `()`. A
+///   generator with a resume type may drain one too: an iterator takes no
+///   resume arguments, so those received while it is drained (including
+///   the one of the resume that finds it exhausted) are dropped, as in
+///   JavaScript's `yield*` over an array.
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from};

@@ -227,3 +227,56 @@ fn async_forms() {
         );
     });
 }
+
+// ---- Extra bounds: the fused traits beside the main one ----
+// (Clippy prefers `impl FusedIterator<Item = u32>`, which works too; this
+// is the spelling under test.)
+
+#[allow(clippy::implied_bounds_in_impls)]
+#[generator]
+fn fused_counter(n: u32) -> impl Iterator<Item = u32> + std::iter::FusedIterator {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+#[allow(clippy::implied_bounds_in_impls)]
+#[async_generator]
+fn fused_stream(n: u32) -> impl Stream<Item = u32> + cogen::FusedStream + Send {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+#[allow(clippy::implied_bounds_in_impls)]
+#[async_generator]
+fn fused_closable(
+    n: u32,
+) -> impl Stream<Item = u32> + cogen::FusedStream + AsyncGenerator<Yield = u32, Return = ()> {
+    for i in 0..n {
+        yield_!(i);
+    }
+}
+
+fn assert_fused<I: std::iter::FusedIterator>(i: I) -> I {
+    i
+}
+
+#[test]
+fn fused_bounds_are_accepted() {
+    let mut it = assert_fused(fused_counter(2));
+    assert_eq!(it.by_ref().collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(it.next(), None);
+    futures::executor::block_on(async {
+        use futures::stream::FusedStream;
+        let mut s = pin!(fused_stream(2));
+        assert!(!s.is_terminated());
+        assert_eq!(s.as_mut().collect::<Vec<_>>().await, [0, 1]);
+        assert!(s.is_terminated());
+        let mut c = pin!(fused_closable(3));
+        assert_eq!(c.next().await, Some(0));
+        assert!(!c.is_terminated());
+        c.as_mut().close().await;
+        assert_eq!(c.next().await, None);
+    });
+}
