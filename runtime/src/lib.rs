@@ -59,7 +59,8 @@
 //!   the body is compiled by rustc as an `async` block, a self-referential
 //!   state machine.
 //! * **Fused.** After completion, `next` returns `None` and `poll_next`
-//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine`'s does.
+//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine`'s does,
+//!   and the panic points at the line that called `resume` (or awaited it).
 //! * **Panics** propagate to the caller of `next` / `resume` / `poll_next`;
 //!   the generator is finished afterwards (`None` from then on), never
 //!   resumed in a torn state. [`defer!`] blocks do not run on panic (the
