@@ -321,6 +321,183 @@ macro_rules! yield_from {
     };
 }
 
+/// A generator block whose items form an [`Iterator`]: the body of a
+/// `#[generator] fn .. -> impl Iterator<Item = _>`, written where it is used.
+///
+/// The block captures its environment by move, as `async move` does, and
+/// its body may use everything a generator function's body may:
+/// [`yield_!`], [`yield_from!`], [`defer!`]. Like the `impl Iterator` form,
+/// it boxes its state (it needs the `alloc` feature).
+///
+/// ```
+/// use cogen::{iter, yield_};
+///
+/// let text = String::from("a bb ccc");
+/// let lens = iter!({
+///     for w in text.split(' ') {
+///         yield_!(w.len());
+///     }
+/// });
+/// assert_eq!(lens.collect::<Vec<_>>(), [1, 2, 3]);
+/// ```
+///
+/// Both spellings, `iter! { .. }` and `iter!({ .. })`, are accepted;
+/// rustfmt formats the body of the second. See the crate docs on
+/// [generator blocks](crate#generator-blocks) for nesting, inference, and
+/// the other block forms.
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! iter {
+    ($($body:tt)*) => {
+        $crate::__private::block! { iter ($crate) $($body)* }
+    };
+}
+
+/// A generator block whose items form a [`Stream`]: the body of an
+/// `#[async_generator] fn .. -> impl Stream<Item = _>`, written where it is
+/// used. `.await` and `#[for_await]` work in it.
+///
+/// The block captures its environment by move, as `async move` does; the
+/// stream is `Send` exactly when what it holds across `yield_!` and
+/// `.await` is, and is `!Unpin` (pin it before `StreamExt::next`).
+///
+/// ```
+/// use cogen::{stream, yield_};
+/// use futures::StreamExt;
+///
+/// let names = vec!["ann", "bo"];
+/// let greetings = stream!({
+///     for n in names {
+///         std::future::ready(()).await; // any future
+///         yield_!(format!("hello {n}"));
+///     }
+/// });
+/// let got: Vec<String> = futures::executor::block_on(greetings.collect());
+/// assert_eq!(got, ["hello ann", "hello bo"]);
+/// ```
+#[macro_export]
+macro_rules! stream {
+    ($($body:tt)*) => {
+        $crate::__private::block! { stream ($crate) $($body)* }
+    };
+}
+
+/// A fallible [`iter!`]: its items are `Result<T, E>`, `yield_!(x)` yields
+/// `Ok(x)`, and `?` ends the iterator with the error as its last item (the
+/// block form of `#[generator(try)]`).
+///
+/// ```
+/// use cogen::{try_iter, yield_};
+///
+/// let inputs = ["1", "2", "x", "4"];
+/// let numbers = try_iter!({
+///     for s in inputs {
+///         yield_!(s.parse::<u32>()?);
+///     }
+/// });
+/// let got: Vec<Result<u32, std::num::ParseIntError>> = numbers.collect();
+/// assert_eq!(got[..2], [Ok(1), Ok(2)]);
+/// assert!(got[2].is_err());
+/// assert_eq!(got.len(), 3);
+/// ```
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! try_iter {
+    ($($body:tt)*) => {
+        $crate::__private::block! { try_iter ($crate) $($body)* }
+    };
+}
+
+/// A fallible [`stream!`]: its items are `Result<T, E>`, `yield_!(x)`
+/// yields `Ok(x)`, and `?` ends the stream with the error as its last item
+/// (the block form of `#[async_generator(try)]`).
+///
+/// ```
+/// use cogen::{try_stream, yield_};
+/// use futures::StreamExt;
+///
+/// async fn fetch(page: u32) -> Result<Vec<u32>, String> {
+///     if page < 2 { Ok(vec![page * 10, page * 10 + 1]) } else { Err(format!("page {page}")) }
+/// }
+///
+/// let rows = try_stream!({
+///     for page in 0.. {
+///         for row in fetch(page).await? {
+///             yield_!(row);
+///         }
+///     }
+/// });
+/// let got: Vec<Result<u32, String>> = futures::executor::block_on(rows.collect());
+/// assert_eq!(got, [Ok(0), Ok(1), Ok(10), Ok(11), Err("page 2".into())]);
+/// ```
+#[macro_export]
+macro_rules! try_stream {
+    ($($body:tt)*) => {
+        $crate::__private::block! { try_stream ($crate) $($body)* }
+    };
+}
+
+/// A generator block with resume arguments and a return value: the body of
+/// a `#[generator] fn .. -> impl Generator<_, Yield = _, Return = _>`,
+/// written where it is used. Its state is kept inline (pin it to resume).
+///
+/// The resume type is inferred from how the generator is resumed; where
+/// the body calls a method on a resume argument before rustc has seen a
+/// `resume`, name the type: `let line: &str = yield_!(..);`.
+///
+/// ```
+/// use cogen::{gen_block, yield_, Generator, GeneratorState};
+///
+/// let scale = 3;
+/// let mut g = std::pin::pin!(gen_block!({
+///     let mut total = 0;
+///     let mut x: u32 = yield_!(0);
+///     while x != 0 {
+///         total += x * scale;
+///         x = yield_!(total);
+///     }
+///     total
+/// }));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
+/// assert_eq!(g.as_mut().resume(2), GeneratorState::Yielded(6));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(6));
+/// ```
+#[macro_export]
+macro_rules! gen_block {
+    ($($body:tt)*) => {
+        $crate::__private::block! { gen_block ($crate) $($body)* }
+    };
+}
+
+/// The async [`gen_block!`]: resume arguments, a return value, and `.await`
+/// in the body; an [`AsyncGenerator`].
+///
+/// ```
+/// use cogen::{async_gen_block, yield_, AsyncGenerator, GeneratorState};
+///
+/// futures::executor::block_on(async {
+///     let mut g = std::pin::pin!(async_gen_block!({
+///         let mut seen = Vec::new();
+///         let mut line: String = yield_!(());
+///         while !line.is_empty() {
+///             std::future::ready(()).await;
+///             seen.push(line);
+///             line = yield_!(());
+///         }
+///         seen
+///     }));
+///     assert_eq!(g.as_mut().resume(String::new()).await, GeneratorState::Yielded(()));
+///     assert_eq!(g.as_mut().resume("a".into()).await, GeneratorState::Yielded(()));
+///     assert_eq!(g.as_mut().resume(String::new()).await, GeneratorState::Complete(vec!["a".to_string()]));
+/// });
+/// ```
+#[macro_export]
+macro_rules! async_gen_block {
+    ($($body:tt)*) => {
+        $crate::__private::block! { async_gen_block ($crate) $($body)* }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
@@ -341,6 +518,94 @@ pub mod __private {
 
     impl<T, E> TryItem for Result<T, E> {
         type Error = E;
+    }
+
+    pub use cogen_macros::__block as block;
+
+    // Generator blocks are given an opaque type, as generator functions
+    // are: it names only the traits of their form (a `Machine` implements
+    // the sync and the async ones alike, whose `resume` would clash, and a
+    // sync `yield_from!` would accept an async block), and `yield_from!`
+    // of a block still takes the direct path (`Delegable`).
+
+    // Their type parameters are named for the error a block whose types
+    // cannot be inferred gets: "cannot infer the type parameter `Item`
+    // declared on the function `iter`", at the user's `iter!`.
+
+    /// `iter!`.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn iter<I, Item>(
+        i: I,
+    ) -> impl core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>
+    where
+        I: core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>,
+    {
+        i
+    }
+
+    /// `try_iter!`: its `Result` ending is not a generator's return.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn try_iter<I, Item>(i: I) -> impl core::iter::FusedIterator<Item = Item>
+    where
+        I: core::iter::FusedIterator<Item = Item>,
+    {
+        i
+    }
+
+    /// `stream!`.
+    #[inline(always)]
+    pub fn stream<S, Item>(
+        s: S,
+    ) -> impl crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>
+    where
+        S: crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>,
+    {
+        s
+    }
+
+    /// `try_stream!`.
+    #[inline(always)]
+    pub fn try_stream<S, Item>(s: S) -> impl crate::FusedStream<Item = Item>
+    where
+        S: crate::FusedStream<Item = Item>,
+    {
+        s
+    }
+
+    /// `gen_block!`.
+    #[inline(always)]
+    pub fn gen_block<G, Resume, Yield, Return>(
+        g: G,
+    ) -> impl crate::Generator<Resume, Yield = Yield, Return = Return>
+           + crate::Delegable<Yield, Resume, Return>
+    where
+        G: crate::Generator<Resume, Yield = Yield, Return = Return>
+            + crate::Delegable<Yield, Resume, Return>,
+    {
+        g
+    }
+
+    /// `async_gen_block!`.
+    #[inline(always)]
+    pub fn async_gen_block<G, Resume, Yield, Return>(
+        g: G,
+    ) -> impl crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
+           + crate::AsyncDelegable<Yield, Resume, Return>
+    where
+        G: crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
+            + crate::AsyncDelegable<Yield, Resume, Return>,
+    {
+        g
+    }
+
+    /// The ending of a `try` generator block, `Result<(), E>` with `E` the
+    /// error type of its items: fixes the type its `?` converts to. Never
+    /// called.
+    #[inline(always)]
+    pub fn try_end<T, E, R>(_: &Co<Result<T, E>, R>) -> Result<(), E> {
+        unreachable!()
     }
 
     /// Gives the body's closure its parameter type `Co<Y, R>` through a
