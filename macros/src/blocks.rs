@@ -95,7 +95,23 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
         (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace => g.stream(),
         _ => body,
     };
-    let stmts = Block::parse_within.parse2(body)?;
+    let rewritten = mentions(body.clone(), "__cogen_used");
+    let stmts = Block::parse_within.parse2(body).map_err(|e| {
+        if rewritten {
+            // An enclosing generator lowered the block's `yield_!`s as its
+            // own: it did not recognise the block by its name.
+            syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "this `{name}!` block is inside a generator that did not recognise it, and \
+                     took its `yield_!`s: call the block by its own name (`{name}!` or \
+                     `cogen::{name}!`), not through a renamed import"
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
     let infer = || {
         Type::Infer(syn::TypeInfer {
             underscore_token: Default::default(),
@@ -123,5 +139,14 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
         item,
         form,
         block: Some(name),
+    })
+}
+
+/// Whether `ident` occurs anywhere in `tokens`.
+fn mentions(tokens: TokenStream, ident: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == ident,
+        TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
     })
 }

@@ -77,6 +77,112 @@
 //!   reuse the boxes of those that completed (the outermost generator keeps
 //!   up to 64 of them). It needs the `alloc` feature (default).
 //!
+//! # Generator blocks
+//!
+//! A generator is often wanted right where it is used: an axum handler
+//! building an SSE stream over its state, a `flat_map` step. The block
+//! macros give each form as an expression, capturing their environment by
+//! move (like `async move`), with the whole body language of a generator
+//! function (`yield_!`, `yield_from!`, `defer!`, and `?`, `.await`,
+//! `#[for_await]` where the form allows):
+//!
+//! | block | is | like |
+//! |---|---|---|
+//! | [`iter!`] | `impl Iterator` (boxed; needs `alloc`) | `#[generator] -> impl Iterator` |
+//! | [`try_iter!`] | `impl Iterator<Item = Result<T, E>>` | `#[generator(try)]` |
+//! | [`stream!`] | `impl Stream` (inline, `!Unpin`) | `#[async_generator] -> impl Stream` |
+//! | [`try_stream!`] | `impl Stream<Item = Result<T, E>>` | `#[async_generator(try)]` |
+//! | [`gen_block!`] | `impl Generator<R, Yield = Y, Return = T>` | `#[generator] -> impl Generator` |
+//! | [`async_gen_block!`] | `impl AsyncGenerator<R, Yield = Y, Return = T>` | `#[async_generator] -> impl AsyncGenerator` |
+//!
+//! ```
+//! use cogen::{generator, iter, yield_};
+//!
+//! #[generator]
+//! fn pairs(n: u32) -> impl Iterator<Item = (u32, u32)> {
+//!     for i in 0..n {
+//!         // A block inside a generator is a generator of its own: these
+//!         // `yield_!`s are the block's, the one after it the function's.
+//!         let below = iter!({
+//!             for j in 0..i {
+//!                 yield_!(j);
+//!             }
+//!         });
+//!         for j in below {
+//!             yield_!((i, j));
+//!         }
+//!     }
+//! }
+//! assert_eq!(pairs(3).collect::<Vec<_>>(), [(1, 0), (2, 0), (2, 1)]);
+//!
+//! // Where it is used: a `flat_map` step, capturing `scale` by move.
+//! let scale = 10;
+//! let v: Vec<u32> = (1..3)
+//!     .flat_map(|i| {
+//!         iter!({
+//!             yield_!(i);
+//!             yield_!(i * scale);
+//!         })
+//!     })
+//!     .collect();
+//! assert_eq!(v, [1, 10, 2, 20]);
+//! ```
+//!
+//! * **Spelling.** `iter! { .. }` and `iter!({ .. })` are the same; rustfmt
+//!   formats the body of the second only, so prefer it.
+//! * **Capture** is by move, as with `async move`: to borrow, capture a
+//!   reference (`let r = &v; iter!({ for x in r { .. } })`).
+//! * **Nesting.** A `yield_!` belongs to the innermost generator, function
+//!   or block, that contains it. A generator function (or block) leaves a
+//!   block written in its body alone, recognising it by its name: `iter`,
+//!   `stream`, `try_iter`, `try_stream`, `gen_block`, `async_gen_block`,
+//!   with or without a path (`cogen::iter!`). A block macro imported under
+//!   another name (`use cogen::iter as gen_iter;`) is not recognised inside
+//!   a generator's body (the enclosing generator takes its `yield_!`s, and
+//!   a compile error asks for the block's own name); outside one, any name
+//!   works. Another crate's macro of one of these names (async-stream's
+//!   `stream!`) is left alone too, so a cogen `yield_!` in it is an error.
+//! * **Send.** A stream block is `Send` exactly when what it holds across
+//!   `yield_!` and `.await` is: one that holds only `Send` data works with
+//!   `tokio::spawn` and as an axum response body.
+//! * **Types are inferred**, from the values yielded and from how the block
+//!   is used. When they cannot be, rustc says "type annotations needed"
+//!   (E0282 / E0283 / E0284) at the expression it could not type, or at the
+//!   block when nothing constrains its items (a block that never yields).
+//!   The fix is to name the type where the value is made or where the items
+//!   are used:
+//!
+//! ```
+//! use cogen::{gen_block, iter, yield_, Generator};
+//!
+//! let inputs = ["1", "2"];
+//! // `yield_!(s.parse().unwrap())` alone: "cannot infer type of the type
+//! // parameter `F` declared on the method `parse`". Name it:
+//! let numbers = iter!({
+//!     for s in inputs {
+//!         yield_!(s.parse::<u32>().unwrap());
+//!     }
+//! });
+//! // ... or say where the items go:
+//! let none = iter!({
+//!     if false {
+//!         yield_!(Default::default());
+//!     }
+//! });
+//! let v: Vec<u32> = none.collect();
+//! assert!(v.is_empty());
+//! assert_eq!(numbers.sum::<u32>(), 3);
+//!
+//! // A resume argument used before rustc has seen a `resume` call: name
+//! // its type at the `yield_!`.
+//! let mut g = std::pin::pin!(gen_block!({
+//!     let line: &str = yield_!(0);
+//!     line.len()
+//! }));
+//! g.as_mut().resume("");
+//! assert_eq!(g.as_mut().resume("four"), cogen::GeneratorState::Complete(4));
+//! ```
+//!
 //! # Delegation and recursion
 //!
 //! [`yield_from!`] yields every item of another generator, iterator or
@@ -130,8 +236,8 @@
 //!
 //! | you wrote | in cogen |
 //! |---|---|
-//! | async-stream: `stream! { yield x; }` | `#[async_generator] fn s() -> impl Stream<Item = T> { yield_!(x); }` |
-//! | async-stream: `try_stream! { ..? }` | `#[async_generator(try)]`, `?` as usual |
+//! | async-stream: `stream! { yield x; }` | `stream!({ yield_!(x); })`, or `#[async_generator] fn s() -> impl Stream<Item = T> { yield_!(x); }` |
+//! | async-stream: `try_stream! { ..? }` | `try_stream!({ ..? })`, or `#[async_generator(try)]` |
 //! | async-stream: `for await x in s` | `#[for_await] for x in s` |
 //! | genawaiter: `Gen::new(\|co\| async move { co.yield_(x).await; })` | `#[generator] fn g() -> impl Generator<..> { yield_!(x); }` |
 //! | genawaiter: `gen.resume_with(v)` | `g.as_mut().resume(v)` |

@@ -353,3 +353,50 @@ fn blocks_are_generators_of_their_traits() {
     let _ = sync_g(gen_block!({ yield_!(1u8) }));
     let _ = agen(async_gen_block!({ yield_!(1u8) }));
 }
+
+/// An axum 0.8 SSE handler over the handler's state, with the stream
+/// written where it is returned (the README's example).
+mod axum_handler {
+    use axum::Router;
+    use axum::extract::State;
+    use axum::response::sse::{Event, Sse};
+    use axum::routing::get;
+    use cogen::{Stream, stream, yield_};
+    use std::convert::Infallible;
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    pub struct AppState {
+        pub ticks: u32,
+    }
+
+    pub async fn ticks(
+        State(state): State<Arc<AppState>>,
+    ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+        Sse::new(stream!({
+            for i in 0..state.ticks {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+                yield_!(Ok(Event::default().data(i.to_string())));
+            }
+        }))
+    }
+
+    pub fn app() -> Router {
+        Router::new()
+            .route("/ticks", get(ticks))
+            .with_state(Arc::new(AppState { ticks: 3 }))
+    }
+}
+
+#[tokio::test]
+async fn axum_handler_shape() {
+    use axum::extract::State;
+    use axum::response::IntoResponse;
+    use http_body_util::BodyExt;
+
+    let _router = axum_handler::app(); // the handler is a valid axum handler
+    let state = Arc::new(axum_handler::AppState { ticks: 3 });
+    let response = axum_handler::ticks(State(state)).await.into_response();
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
+}
