@@ -312,8 +312,9 @@ pub use generator::{Generator, GeneratorState};
 /// argument (`()` for `Iterator` and `Stream` forms).
 ///
 /// Only meaningful directly inside a `#[generator]` or `#[async_generator]`
-/// body (also inside other macros' arguments there); anywhere else it is a
-/// compile error.
+/// body, or a generator block's ([`iter!`] and its kin; also inside other
+/// macros' arguments there); anywhere else it is a compile error. It
+/// belongs to the innermost generator, function or block, around it.
 ///
 /// ```
 /// use cogen::{generator, yield_};
@@ -332,7 +333,7 @@ macro_rules! yield_ {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`yield_!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`yield_!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
     };
 }
@@ -379,7 +380,7 @@ macro_rules! defer {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`defer!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`defer!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
     };
 }
@@ -422,7 +423,7 @@ macro_rules! yield_from {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`yield_from!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`yield_from!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
     };
 }
