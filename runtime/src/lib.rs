@@ -507,6 +507,11 @@ macro_rules! stream {
 /// assert!(got[2].is_err());
 /// assert_eq!(got.len(), 3);
 /// ```
+///
+/// The error type is the items', inferred from how they are used (above,
+/// the `Vec`'s type); `?` converts to it with `From`, as in a function.
+/// Where nothing names it, rustc asks for "type annotations": name it where
+/// an item is used (`let r: Result<u32, ParseIntError> = r;`).
 #[cfg(feature = "alloc")]
 #[macro_export]
 macro_rules! try_iter {

@@ -400,3 +400,39 @@ async fn axum_handler_shape() {
     let body = response.into_body().collect().await.unwrap().to_bytes();
     assert_eq!(body, "data: 0\n\ndata: 1\n\ndata: 2\n\n");
 }
+
+/// Inside a `defer!` scope of a generator function, a block's `return`
+/// and `?` are the block's own: the enclosing cleanup does not run for them.
+#[generator(try)]
+fn outer_with_cleanup(
+    log: Rc<RefCell<Vec<String>>>,
+) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+    defer! { log.borrow_mut().push("outer cleanup".into()); }
+    let inner = try_iter!({
+        yield_!("1".parse::<u32>()?);
+        yield_!("x".parse::<u32>()?); // ends the inner iterator only
+        yield_!(99);
+    });
+    let early = iter!({
+        yield_!(5u32);
+        return; // ends the inner iterator only
+    });
+    for r in inner {
+        // Nothing else says what the inner items' error type is.
+        let r: Result<u32, std::num::ParseIntError> = r;
+        log.borrow_mut()
+            .push(format!("{r:?}").chars().take(5).collect());
+    }
+    for x in early {
+        yield_!(x);
+    }
+    yield_!("2".parse::<u32>()?);
+}
+
+#[test]
+fn return_and_question_mark_in_a_block_are_the_blocks() {
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let got: Vec<_> = outer_with_cleanup(log.clone()).collect();
+    assert_eq!(got, [Ok(5), Ok(2)]);
+    assert_eq!(*log.borrow(), ["Ok(1)", "Err(P", "outer cleanup"]);
+}
