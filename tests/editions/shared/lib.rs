@@ -79,3 +79,21 @@ pub fn parsed(
 }
 
 async fn futures_ready() {}
+
+/// Generator blocks work on every edition too.
+pub fn evens(limit: u32) -> impl Iterator<Item = u32> {
+    cogen::iter!({
+        for i in 0..limit {
+            if i % 2 == 0 {
+                yield_!(i);
+            }
+        }
+    })
+}
+
+pub fn async_evens(limit: u32) -> impl Stream<Item = u32> {
+    cogen::stream!({
+        yield_from!(evens(limit));
+        futures_ready().await;
+    })
+}
