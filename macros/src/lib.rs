@@ -7,6 +7,10 @@
 //! `analyse.rs` reads the body (finds yields, delegation, defers, misuse) →
 //! `lower.rs` rewrites the body into an `async` block's code →
 //! `emit.rs` puts the function back together around it.
+//!
+//! Generator blocks (`iter! { .. }` and its kin, `blocks.rs`) take the same
+//! path: `blocks.rs` parses the block into the same model, with its types
+//! left to inference, and `emit.rs` makes an expression of it.
 
 mod analyse;
 mod blocks;

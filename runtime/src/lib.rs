@@ -290,6 +290,12 @@
 //! after it runs in a labelled block whose every exit (`return`, `?`,
 //! `break`, the close path of a yield) first leaves the block, the cleanup
 //! runs, and then the exit is replayed.
+//!
+//! A generator block expands to the same closure and helper call, with
+//! `_` for the types, inside a block expression passed to an identity
+//! function of the form (`::cogen::__private::iter({ .. })`) whose opaque
+//! return type names only the form's traits, as a generator function's
+//! `impl Trait` does.
 #![no_std]
 #![warn(missing_docs)]
 
