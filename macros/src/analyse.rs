@@ -185,8 +185,8 @@ impl Analyser<'_> {
                 span,
                 format_args!(
                     "`{name}` cannot be used inside a nested function: only the body of the \
-                     `{}` function itself can {}",
-                    self.gen.kind.attr_name(),
+                     {} itself can {}",
+                    self.gen.body_name(),
                     match ours {
                         Ours::Defer => "register cleanup",
                         _ => "yield",
@@ -248,7 +248,7 @@ impl Analyser<'_> {
     /// macros there are rewritten too, so misuse there is reported too.
     fn tokens(&mut self, tokens: TokenStream) {
         let mut prev_dot = false;
-        for tt in tokens {
+        for tt in crate::blocks::without_blocks(tokens) {
             match &tt {
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
@@ -267,11 +267,20 @@ impl Analyser<'_> {
 
     fn await_in_sync(&mut self, span: Span) {
         if self.gen.kind == Kind::Sync && self.scope == Scope::Body {
-            self.error(
-                span,
-                "`.await` is not allowed in a #[generator]: its body is synchronous; \
-                 use #[async_generator] (which returns a Stream) to await",
-            );
+            let msg =
+                match self.gen.block_name() {
+                    Some(name) => {
+                        format!(
+                    "`.await` is not allowed in `{name}!`: its body is synchronous; use `{}!` \
+                     to await",
+                    if name == "gen_block" { "async_gen_block" } else { "stream" }
+                )
+                    }
+                    None => "`.await` is not allowed in a #[generator]: its body is synchronous; \
+                         use #[async_generator] (which returns a Stream) to await"
+                        .into(),
+                };
+            self.error(span, msg);
         }
     }
 }
@@ -337,19 +346,23 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if let (Some(value), Form::Items { .. }, Scope::Body, None) =
             (&r.expr, &self.gen.form, self.scope, self.gen.args.try_)
         {
-            let what = match self.gen.kind {
-                Kind::Sync => "`impl Iterator` generator",
-                Kind::Async => "`impl Stream` generator",
-            };
-            let other = match self.gen.kind {
-                Kind::Sync => "impl Generator<Yield = Y, Return = T>",
-                Kind::Async => "impl AsyncGenerator<Yield = Y, Return = T>",
+            let (what, other) = match (self.gen.kind, self.gen.block_name()) {
+                (Kind::Sync, None) => (
+                    "an `impl Iterator` generator".to_string(),
+                    "declare `-> impl Generator<Yield = Y, Return = T>`",
+                ),
+                (Kind::Async, None) => (
+                    "an `impl Stream` generator".to_string(),
+                    "declare `-> impl AsyncGenerator<Yield = Y, Return = T>`",
+                ),
+                (Kind::Sync, Some(name)) => (format!("`{name}!`"), "use `gen_block!`"),
+                (Kind::Async, Some(name)) => (format!("`{name}!`"), "use `async_gen_block!`"),
             };
             self.error(
                 value.span(),
                 format_args!(
-                    "an {what} cannot return a value: end it with `return;`, yield the value with \
-                     `yield_!`, or declare `-> {other}` to return one"
+                    "{what} cannot return a value: end it with `return;`, yield the value with \
+                     `yield_!`, or {other} to return one"
                 ),
             );
         }
@@ -363,8 +376,16 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
                 if self.gen.kind == Kind::Sync {
                     self.errors.push(syn::Error::new_spanned(
                         attr,
-                        "`#[for_await]` is only available in an #[async_generator]: \
-                         a #[generator] cannot wait for a stream",
+                        match self.gen.block_name() {
+                            Some(name) => format!(
+                                "`#[for_await]` is only available in the async blocks \
+                                 (`stream!`, `try_stream!`, `async_gen_block!`): `{name}!` \
+                                 cannot wait for a stream"
+                            ),
+                            None => "`#[for_await]` is only available in an #[async_generator]: \
+                                     a #[generator] cannot wait for a stream"
+                                .into(),
+                        },
                     ));
                 } else if self.scope != Scope::Body {
                     self.errors.push(syn::Error::new_spanned(
@@ -379,6 +400,10 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     }
 
     fn visit_expr_macro(&mut self, m: &'ast ExprMacro) {
+        // A generator block is a generator of its own: its macros are its.
+        if crate::blocks::is_block(&m.mac.path) {
+            return;
+        }
         if !self.our_macro(&m.mac) && self.scope == Scope::Body {
             self.tokens(m.mac.tokens.clone());
         }
@@ -386,6 +411,9 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_stmt(&mut self, s: &'ast Stmt) {
         if let Stmt::Macro(m) = s {
+            if crate::blocks::is_block(&m.mac.path) {
+                return;
+            }
             if !self.our_macro(&m.mac) && self.scope == Scope::Body {
                 self.tokens(m.mac.tokens.clone());
             }
@@ -396,6 +424,9 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_macro(&mut self, m: &'ast Macro) {
         // Macros in pattern or type position.
+        if crate::blocks::is_block(&m.path) {
+            return;
+        }
         if !self.our_macro(m) && self.scope == Scope::Body {
             self.tokens(m.tokens.clone());
         }

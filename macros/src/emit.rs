@@ -11,7 +11,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 
 use crate::analyse::Facts;
-use crate::parse::{is_nameable, Form, GenFn, Kind};
+use crate::parse::{is_nameable, Args, Form, GenFn, Kind};
 
 pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
     let GenFn {
@@ -62,27 +62,6 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         }
     }
 
-    let yield_ty = typed_or_infer(form.yield_ty());
-    let (resume_ty, return_ty) = match &form {
-        Form::Items { .. } if args.try_.is_some() => (
-            quote!(()),
-            quote!(::core::result::Result<(), <#yield_ty as #krate::__private::TryItem>::Error>),
-        ),
-        Form::Items { .. } => (quote!(()), quote!(())),
-        Form::Coroutine {
-            resume_ty,
-            return_ty,
-            ..
-        } => (
-            typed_or_infer(resume_ty),
-            return_ty.as_ref().map_or_else(|| quote!(_), typed_or_infer),
-        ),
-    };
-
-    // Fix the body's output type before rustc reads the body: a `return`
-    // or tail of the wrong type is then a plain mismatch on the user's
-    // expression, instead of an unsatisfied bound of the runtime's,
-    // reported on the attribute. Spanned on the user's return type.
     let ret_span = match (&form, &item.sig.output) {
         (
             Form::Coroutine {
@@ -93,55 +72,22 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         (_, ReturnType::Type(_, t)) => t.span(),
         (_, ReturnType::Default) => Span::call_site(),
     };
-    let output = (return_ty.to_string() != "_").then(|| {
-        let out = Ident::new("__cogen_output", Span::mixed_site().located_at(ret_span));
-        quote! {
-            if false {
-                let #out: #return_ty = #krate::__private::never();
-                return #out;
-            }
-        }
-    });
-
-    let stmts = &item.block.stmts;
-    let label = label.map(|l| quote!(#l:));
-    let body = if args.try_.is_some() {
-        let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
-        quote! {
-            #output
-            #(#captures)*
-            let () = #label { #(#stmts)* };
-            #[allow(unreachable_code)]
-            return #ok;
-        }
-    } else {
-        quote! { #output #(#captures)* #label { #(#stmts)* } }
-    };
-    let cleanup = facts.has_cleanup;
-    let delegates = facts.has_yield_from;
-    // The closure is bound outside the `unsafe` block, so that the user's
-    // body is not in an unsafe context.
-    let make = Ident::new("__cogen_body", Span::mixed_site());
-    let co_ty = quote!(#krate::__private::Co<#yield_ty, #resume_ty>);
-    let build = match (kind, &form) {
-        // A delegating body is boxed on its first resume, so that recursion
-        // reuses its blocks (see `LazyBoxed`); any other, when made.
-        (Kind::Sync, Form::Items { .. }) if delegates => quote! {
-            #krate::__private::lazy_boxed::<#yield_ty, #return_ty, #cleanup, _, _>(#make)
-        },
-        (Kind::Sync, Form::Items { .. }) => quote! {
-            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
-        },
-        _ => quote! {
-            #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
-        },
-    };
-    let value = quote! {
-        let #make = move |#co: #co_ty| async move { #body };
-        // SAFETY: the lowering awaits the `Co`'s futures only directly in
-        // this body (see `lower.rs`), which is what `new` and `boxed` ask.
-        unsafe { #build }
-    };
+    let Machine {
+        value,
+        yield_ty,
+        resume_ty,
+        return_ty,
+    } = machine(
+        kind,
+        &form,
+        &args,
+        &item.block.stmts,
+        facts,
+        &co,
+        label,
+        &captures,
+        ret_span,
+    );
 
     // Say in the return type that this is a cogen generator, so that a
     // `yield_from!` of it (through the opaque type) can resume it directly.
@@ -188,6 +134,164 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
             #value
         }
     }
+}
+
+/// The body's machine, and its types as the runtime's helpers are given them.
+struct Machine {
+    /// The statements that build the machine: the body's closure, then the
+    /// call of the runtime helper that makes the generator.
+    value: TokenStream,
+    yield_ty: TokenStream,
+    resume_ty: TokenStream,
+    return_ty: TokenStream,
+}
+
+/// Builds the body's closure and the generator around it, for a function
+/// (`captures`: its arguments, moved in whole) or a block (none; its types
+/// are `_`). `ret_span`: where a mismatched return value is reported.
+#[allow(clippy::too_many_arguments)]
+fn machine(
+    kind: Kind,
+    form: &Form,
+    args: &Args,
+    stmts: &[syn::Stmt],
+    facts: &Facts,
+    co: &Ident,
+    label: Option<syn::Lifetime>,
+    captures: &[TokenStream],
+    ret_span: Span,
+) -> Machine {
+    let krate = &args.krate;
+    let yield_ty = typed_or_infer(form.yield_ty());
+    let inferred = yield_ty.to_string() == "_";
+    let (resume_ty, return_ty) = match form {
+        // A block's item type is inferred: its `Result<(), E>` ending is
+        // tied to it below, in the body.
+        Form::Items { .. } if args.try_.is_some() && inferred => (quote!(()), quote!(_)),
+        Form::Items { .. } if args.try_.is_some() => (
+            quote!(()),
+            quote!(::core::result::Result<(), <#yield_ty as #krate::__private::TryItem>::Error>),
+        ),
+        Form::Items { .. } => (quote!(()), quote!(())),
+        Form::Coroutine {
+            resume_ty,
+            return_ty,
+            ..
+        } => (
+            typed_or_infer(resume_ty),
+            return_ty.as_ref().map_or_else(|| quote!(_), typed_or_infer),
+        ),
+    };
+
+    // Fix the body's output type before rustc reads the body: a `return`
+    // or tail of the wrong type is then a plain mismatch on the user's
+    // expression, instead of an unsatisfied bound of the runtime's,
+    // reported on the attribute. Spanned on the user's return type.
+    let output = if return_ty.to_string() != "_" {
+        let out = Ident::new("__cogen_output", Span::mixed_site().located_at(ret_span));
+        Some(quote! {
+            if false {
+                let #out: #return_ty = #krate::__private::never();
+                return #out;
+            }
+        })
+    } else if args.try_.is_some() {
+        // A `try` block: `Result<(), E>`, with `E` the items' error type,
+        // so that `?` converts to it.
+        Some(quote! {
+            if false {
+                return #krate::__private::try_end(&#co);
+            }
+        })
+    } else {
+        None
+    };
+
+    let label = label.map(|l| quote!(#l:));
+    let body = if args.try_.is_some() {
+        let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
+        quote! {
+            #output
+            #(#captures)*
+            let () = #label { #(#stmts)* };
+            #[allow(unreachable_code)]
+            return #ok;
+        }
+    } else {
+        quote! { #output #(#captures)* #label { #(#stmts)* } }
+    };
+    let cleanup = facts.has_cleanup;
+    let delegates = facts.has_yield_from;
+    // The closure is bound outside the `unsafe` block, so that the user's
+    // body is not in an unsafe context.
+    let make = Ident::new("__cogen_body", Span::mixed_site());
+    let build = match (kind, form) {
+        // A delegating body is boxed on its first resume, so that recursion
+        // reuses its blocks (see `LazyBoxed`); any other, when made.
+        (Kind::Sync, Form::Items { .. }) if delegates => quote! {
+            #krate::__private::lazy_boxed::<#yield_ty, #return_ty, #cleanup, _, _>(#make)
+        },
+        (Kind::Sync, Form::Items { .. }) => quote! {
+            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
+        },
+        _ => quote! {
+            #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
+        },
+    };
+    let value = quote! {
+        // The closure's parameter type comes from `body`'s bound, not from
+        // an annotation here: an elided lifetime in the yield or resume
+        // type is then inferred instead of higher-ranked (see `body`).
+        let #make = #krate::__private::body::<#yield_ty, #resume_ty, _, _>(
+            move |#co| async move { #body },
+        );
+        // SAFETY: the lowering awaits the `Co`'s futures only directly in
+        // this body (see `lower.rs`), which is what `new` and `boxed` ask.
+        unsafe { #build }
+    };
+    Machine {
+        value,
+        yield_ty,
+        resume_ty,
+        return_ty,
+    }
+}
+
+/// A generator block (`iter! { .. }`): the machine as an expression. Its
+/// closure and `async` block are `move`, so the block captures its
+/// environment by move, as `async move` does.
+pub fn emit_block(
+    gen: GenFn,
+    facts: &Facts,
+    co: Ident,
+    label: Option<syn::Lifetime>,
+) -> TokenStream {
+    let span = gen
+        .block
+        .as_ref()
+        .map_or_else(Span::call_site, |b| b.span());
+    let krate = &gen.args.krate;
+    // The opaque type of the block's form (see the runtime's helpers).
+    let wrap = match (gen.kind, &gen.form) {
+        (Kind::Sync, Form::Items { .. }) if gen.args.try_.is_some() => quote!(try_iter),
+        (Kind::Sync, Form::Items { .. }) => quote!(iter),
+        (Kind::Sync, Form::Coroutine { .. }) => quote!(gen_block),
+        (Kind::Async, Form::Coroutine { .. }) => quote!(async_gen_block),
+        (Kind::Async, Form::Items { .. }) if gen.args.try_.is_some() => quote!(try_stream),
+        (Kind::Async, Form::Items { .. }) => quote!(stream),
+    };
+    let Machine { value, .. } = machine(
+        gen.kind,
+        &gen.form,
+        &gen.args,
+        &gen.item.block.stmts,
+        facts,
+        &co,
+        label,
+        &[],
+        span,
+    );
+    quote!(#krate::__private::#wrap({ #value }))
 }
 
 fn strip_parens_mut(ty: &mut Type) -> &mut Type {

@@ -7,8 +7,13 @@
 //! `analyse.rs` reads the body (finds yields, delegation, defers, misuse) →
 //! `lower.rs` rewrites the body into an `async` block's code →
 //! `emit.rs` puts the function back together around it.
+//!
+//! Generator blocks (`iter! { .. }` and its kin, `blocks.rs`) take the same
+//! path: `blocks.rs` parses the block into the same model, with its types
+//! left to inference, and `emit.rs` makes an expression of it.
 
 mod analyse;
+mod blocks;
 mod emit;
 mod lower;
 mod parse;
@@ -127,15 +132,31 @@ pub fn async_generator(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(Kind::Async, attr.into(), item.into()).into()
 }
 
+/// The generator blocks (`iter! { .. }` and its kin), called by the
+/// runtime's `macro_rules!` wrappers of those names: `name ($crate) body`.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __block(input: TokenStream) -> TokenStream {
+    match blocks::parse(input.into()) {
+        Ok(gen) => generate(gen).into(),
+        Err(err) => err.to_compile_error().into(),
+    }
+}
+
 fn expand(
     kind: Kind,
     attr: proc_macro2::TokenStream,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
-    let mut gen = match parse::parse(kind, attr, item) {
-        Ok(gen) => gen,
-        Err(err) => return err.to_compile_error(),
-    };
+    match parse::parse(kind, attr, item) {
+        Ok(gen) => generate(gen),
+        Err(err) => err.to_compile_error(),
+    }
+}
+
+/// Analyses, lowers and emits a parsed generator function or block.
+fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
+    let kind = gen.kind;
     // A misuse in the body is reported, and the function is still emitted
     // (with the misplaced macros neutralised) so that its callers keep
     // type-checking and only the real error shows.
@@ -160,7 +181,13 @@ fn expand(
     } = ctx;
     let label = label_used.get().then_some(label);
     gen.item.block = body;
-    let mut tokens = errors.map(|e| e.to_compile_error()).unwrap_or_default();
+    let errors = errors.map(|e| e.to_compile_error()).unwrap_or_default();
+    if gen.block.is_some() {
+        // An expression: the errors go in as statements.
+        let block = emit::emit_block(gen, &facts, co, label);
+        return quote::quote!({ #errors #block });
+    }
+    let mut tokens = errors;
     tokens.extend(emit::emit(gen, &facts, co, label));
     tokens
 }

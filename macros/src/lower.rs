@@ -564,6 +564,17 @@ impl Lowerer<'_, '_> {
         let mut iter = tokens.into_iter().peekable();
         while let Some(tt) = iter.next() {
             match tt {
+                // A generator block, as written: it lowers its own body.
+                TokenTree::Ident(ident)
+                    if crate::blocks::is_block_ident(&ident)
+                        && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!') =>
+                {
+                    out.push(TokenTree::Ident(ident));
+                    out.push(iter.next().expect("peeked"));
+                    if let Some(TokenTree::Group(_)) = iter.peek() {
+                        out.push(iter.next().expect("peeked"));
+                    }
+                }
                 TokenTree::Ident(ident) if Ours::of_ident(&ident).is_some() => {
                     let is_call =
                         matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!');
@@ -613,6 +624,8 @@ impl Lowerer<'_, '_> {
 impl VisitMut for Lowerer<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         match e {
+            // A generator block lowers its own body.
+            Expr::Macro(m) if crate::blocks::is_block(&m.mac.path) => {}
             Expr::Macro(m) => {
                 if let Some(tokens) = self.our_macro(&m.mac) {
                     *e = Expr::Verbatim(tokens);
@@ -728,6 +741,9 @@ impl VisitMut for Lowerer<'_, '_> {
 
     fn visit_stmt_mut(&mut self, s: &mut Stmt) {
         if let Stmt::Macro(m) = s {
+            if crate::blocks::is_block(&m.mac.path) {
+                return;
+            }
             if let Some(tokens) = self.our_macro(&m.mac) {
                 let semi = m.semi_token;
                 *s = Stmt::Expr(Expr::Verbatim(tokens), semi);
@@ -746,6 +762,9 @@ impl VisitMut for Lowerer<'_, '_> {
     }
 
     fn visit_macro_mut(&mut self, m: &mut Macro) {
+        if crate::blocks::is_block(&m.path) {
+            return;
+        }
         // Macros in pattern or type position: only other macros' tokens.
         // An error stays in the arguments: a pattern or type cannot be
         // replaced by `compile_error!`.
@@ -784,7 +803,12 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             if let TokenTree::Group(g) = &tt {
                 tt = TokenTree::Group(Group::new(g.delimiter(), respan(g.stream(), span)));
             }
-            tt.set_span(span);
+            match &tt {
+                // `$crate` (a generator block's path to the runtime) resolves
+                // by its own span: only its location moves.
+                TokenTree::Ident(i) if i == "$crate" => tt.set_span(i.span().located_at(span)),
+                _ => tt.set_span(span),
+            }
             tt
         })
         .collect()

@@ -100,12 +100,31 @@ impl Form {
     }
 }
 
-/// A generator function, parsed.
+/// A generator function, parsed; or a generator block (`iter! { .. }`),
+/// parsed as the body of a function whose types are left to inference.
 pub struct GenFn {
     pub kind: Kind,
     pub args: Args,
     pub item: ItemFn,
     pub form: Form,
+    /// The block macro's name, for a generator block.
+    pub block: Option<syn::Ident>,
+}
+
+impl GenFn {
+    /// The block macro's name (`iter`), for a generator block.
+    pub fn block_name(&self) -> Option<String> {
+        self.block.as_ref().map(|b| b.to_string())
+    }
+
+    /// How messages name the generator's body: "`#[generator]` function"
+    /// or "`iter!` block".
+    pub fn body_name(&self) -> String {
+        match &self.block {
+            Some(name) => format!("`{name}!` block"),
+            None => format!("`{}` function", self.kind.attr_name()),
+        }
+    }
 }
 
 pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<GenFn> {
@@ -145,6 +164,7 @@ pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<Ge
         args,
         item,
         form,
+        block: None,
     })
 }
 
@@ -225,6 +245,13 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
         if let Some(coroutine) = known {
             match found {
                 None => found = Some((coroutine, seg)),
+                // `impl Iterator<Item = Y> + FusedIterator` (and the `Stream`
+                // pair): the item type is read off the one that names it.
+                Some((false, prev)) if !coroutine => {
+                    if prev.arguments.is_none() {
+                        found = Some((coroutine, seg));
+                    }
+                }
                 // `impl Stream<Item = Y> + AsyncGenerator<Yield = Y, Return = ()>`:
                 // a stream that can also be closed with `close().await`.
                 Some((other, _)) if kind == Kind::Async && other != coroutine => {
@@ -235,8 +262,16 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
                 Some(_) => {
                     return Err(bad(
                         seg.ident.span(),
-                        "names more than one generator trait (only `impl Stream + AsyncGenerator` \
-                         may be combined)",
+                        match kind {
+                            Kind::Sync => {
+                                "names more than one generator trait (only `Iterator + \
+                                 FusedIterator` may be combined)"
+                            }
+                            Kind::Async => {
+                                "names more than one generator trait (only `Stream + \
+                                 FusedStream` and `Stream + AsyncGenerator` may be combined)"
+                            }
+                        },
                     ))
                 }
             }
@@ -321,8 +356,12 @@ fn coroutine_args(
 }
 
 /// Whether `ty` can be written where a type is named (a `let`, a turbofish):
-/// not if it contains `impl Trait`, as in `Item = impl Display`.
+/// not if it contains `impl Trait`, as in `Item = impl Display`, nor if it
+/// is left to inference (`_`, a generator block's).
 pub fn is_nameable(ty: &Type) -> bool {
+    if let Type::Infer(_) = ty {
+        return false;
+    }
     fn has_impl(tokens: TokenStream) -> bool {
         tokens.into_iter().any(|t| match t {
             proc_macro2::TokenTree::Ident(i) => i == "impl",

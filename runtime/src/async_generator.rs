@@ -152,6 +152,8 @@ impl<G, R> Unpin for Resume<'_, G, R> {}
 impl<G: AsyncGenerator<R>, R> Future for Resume<'_, G, R> {
     type Output = GeneratorState<G::Yield, G::Return>;
 
+    // Through `.await`, the caller is the user's `.await`.
+    #[track_caller]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
         this.gen.as_mut().poll_resume(cx, &mut this.arg)
@@ -208,6 +210,7 @@ where
     type Return = Fut::Output;
 
     #[inline]
+    #[track_caller]
     fn poll_resume(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,

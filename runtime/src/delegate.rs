@@ -839,14 +839,18 @@ pub struct Iter<I>(Option<I>);
 // The iterator is never pinned: `next` takes `&mut self`.
 impl<I> Unpin for Iter<I> {}
 
-unsafe fn resume_iter<I: Iterator>(
-    link: NonNull<Link<I::Item, ()>>,
-    head: NonNull<Head<I::Item, ()>>,
+/// An iterator takes no resume arguments: one received while it is being
+/// delegated to is dropped (JavaScript's `yield*` over an array does the
+/// same), so any resume type `R` can delegate to it.
+unsafe fn resume_iter<I: Iterator, R>(
+    link: NonNull<Link<I::Item, R>>,
+    head: NonNull<Head<I::Item, R>>,
     _: &Waker,
-    _: &mut Option<()>,
+    arg: &mut Option<R>,
     mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<I::Item> {
+    drop(arg.take());
     // SAFETY: the delegate is the `Iter<I>` the link was made from, alive
     // and unaliased per the chain contract.
     let it = unsafe { &mut *Link::delegate(link).cast::<Iter<I>>().as_ptr() };
@@ -865,16 +869,16 @@ unsafe fn resume_iter<I: Iterator>(
     }
 }
 
-impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
+impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
     type Output = ();
 
     unsafe fn link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<I::Item, ()>>,
-    ) -> Chain<I::Item, ()> {
+        slot: &mut Option<Link<I::Item, R>>,
+    ) -> Chain<I::Item, R> {
         let delegate = NonNull::from(self.get_mut()).cast();
-        *slot = Some(Link::new(delegate, resume_iter::<I>));
+        *slot = Some(Link::new(delegate, resume_iter::<I, R>));
         None
     }
 
@@ -884,14 +888,16 @@ impl<I: Iterator> Source<I::Item, ()> for Iter<I> {
 /// A stream to delegate to (async generators), pinned in place.
 pub struct Streamed<S>(Option<S>);
 
-unsafe fn resume_stream<S: Stream>(
-    link: NonNull<Link<S::Item, ()>>,
-    head: NonNull<Head<S::Item, ()>>,
+/// As for [`resume_iter`], a resume argument is dropped.
+unsafe fn resume_stream<S: Stream, R>(
+    link: NonNull<Link<S::Item, R>>,
+    head: NonNull<Head<S::Item, R>>,
     waker: &Waker,
-    _: &mut Option<()>,
+    arg: &mut Option<R>,
     mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<S::Item> {
+    drop(arg.take());
     // SAFETY: the delegate is the pinned `Streamed<S>` the link was made
     // from, alive and unaliased per the chain contract; the stream is
     // structurally pinned and only dropped in place.
@@ -914,17 +920,17 @@ unsafe fn resume_stream<S: Stream>(
     }
 }
 
-impl<S: Stream> Source<S::Item, ()> for Streamed<S> {
+impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
     type Output = ();
 
     unsafe fn link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<S::Item, ()>>,
-    ) -> Chain<S::Item, ()> {
+        slot: &mut Option<Link<S::Item, R>>,
+    ) -> Chain<S::Item, R> {
         // SAFETY: only turned into a pointer; stays pinned.
         let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
-        *slot = Some(Link::new(delegate, resume_stream::<S>));
+        *slot = Some(Link::new(delegate, resume_stream::<S, R>));
         None
     }
 

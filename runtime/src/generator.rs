@@ -127,6 +127,7 @@ impl<G: ?Sized + Generator<R> + Unpin, R> Generator<R> for &mut G {
     type Yield = G::Yield;
     type Return = G::Return;
 
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume(Pin::new(&mut **self), arg)
     }
@@ -140,6 +141,7 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<&mut G> {
     type Yield = G::Yield;
     type Return = G::Return;
 
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -154,6 +156,7 @@ impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
     type Yield = G::Yield;
     type Return = G::Return;
 
+    #[track_caller]
     fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
         G::resume((*self).as_mut(), arg)
     }
@@ -199,7 +202,9 @@ where
     type Yield = Y;
     type Return = Fut::Output;
 
+    // The "resumed after completion" panic points at the caller's line.
     #[inline]
+    #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
         // SAFETY: no pool.
         match unsafe { resume_sync(self, arg, None) } {
@@ -219,6 +224,7 @@ where
 
 #[cold]
 #[inline(never)]
+#[track_caller]
 pub(crate) fn resumed_after_completion() -> ! {
     panic!(
         "cogen: `resume` called on a generator that has already completed, panicked or been closed"

@@ -18,6 +18,16 @@
 //! }
 //!
 //! assert_eq!(fib().take(6).collect::<Vec<_>>(), [0, 1, 1, 2, 3, 5]);
+//!
+//! // Signatures mean what they mean without the attribute: elided lifetimes work.
+//! #[generator]
+//! fn tokens(input: &str) -> impl Iterator<Item = &str> + '_ {
+//!     for t in input.split_whitespace() {
+//!         yield_!(t);
+//!     }
+//! }
+//!
+//! assert_eq!(tokens("let x = 1;").collect::<Vec<_>>(), ["let", "x", "=", "1;"]);
 //! ```
 //!
 //! # The model
@@ -25,9 +35,13 @@
 //! * **Forms.** The return type says what you get: `impl Iterator<Item = Y>`
 //!   and `impl Generator<R, Yield = Y, Return = T>` for `#[generator]`;
 //!   `impl Stream<Item = Y>` and `impl AsyncGenerator<R, Yield = Y, Return = T>`
-//!   for `#[async_generator]`. Extra bounds (`+ Send`, `+ 'a`, `+ use<..>`)
-//!   are kept as written. `FusedIterator` / `FusedStream` may be named
-//!   instead of `Iterator` / `Stream`, and `impl Stream<Item = Y> +
+//!   for `#[async_generator]`. The signature means what it means without
+//!   the attribute: lifetime elision applies, in every position
+//!   (`fn items(&self) -> impl Iterator<Item = &T> + '_`, `Yield = &str`,
+//!   `Return = &str`, a `&str` resume type). Extra bounds (`+ Send`, `+ 'a`,
+//!   `+ use<..>`) are kept as written. `FusedIterator` / `FusedStream` may be named
+//!   instead of `Iterator` / `Stream` or beside them (`impl Iterator<Item =
+//!   Y> + FusedIterator`), and `impl Stream<Item = Y> +
 //!   AsyncGenerator<Yield = Y, Return = ()>` is a stream that can also be
 //!   [closed](AsyncGenerator::close). The macro adds a [`Delegable`] bound to
 //!   the return type, which lets [`yield_from!`] resume the generator
@@ -45,7 +59,8 @@
 //!   the body is compiled by rustc as an `async` block, a self-referential
 //!   state machine.
 //! * **Fused.** After completion, `next` returns `None` and `poll_next`
-//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine`'s does.
+//!   `Ready(None)` forever; `resume` panics, as `core::ops::Coroutine`'s does,
+//!   and the panic points at the line that called `resume` (or awaited it).
 //! * **Panics** propagate to the caller of `next` / `resume` / `poll_next`;
 //!   the generator is finished afterwards (`None` from then on), never
 //!   resumed in a torn state. [`defer!`] blocks do not run on panic (the
@@ -69,6 +84,112 @@
 //!   that a recursive generator's delegates can
 //!   reuse the boxes of those that completed (the outermost generator keeps
 //!   up to 64 of them). It needs the `alloc` feature (default).
+//!
+//! # Generator blocks
+//!
+//! A generator is often wanted right where it is used: an axum handler
+//! building an SSE stream over its state, a `flat_map` step. The block
+//! macros give each form as an expression, capturing their environment by
+//! move (like `async move`), with the whole body language of a generator
+//! function (`yield_!`, `yield_from!`, `defer!`, and `?`, `.await`,
+//! `#[for_await]` where the form allows):
+//!
+//! | block | is | like |
+//! |---|---|---|
+//! | [`iter!`] | `impl Iterator` (boxed; needs `alloc`) | `#[generator] -> impl Iterator` |
+//! | [`try_iter!`] | `impl Iterator<Item = Result<T, E>>` | `#[generator(try)]` |
+//! | [`stream!`] | `impl Stream` (inline, `!Unpin`) | `#[async_generator] -> impl Stream` |
+//! | [`try_stream!`] | `impl Stream<Item = Result<T, E>>` | `#[async_generator(try)]` |
+//! | [`gen_block!`] | `impl Generator<R, Yield = Y, Return = T>` | `#[generator] -> impl Generator` |
+//! | [`async_gen_block!`] | `impl AsyncGenerator<R, Yield = Y, Return = T>` | `#[async_generator] -> impl AsyncGenerator` |
+//!
+//! ```
+//! use cogen::{generator, iter, yield_};
+//!
+//! #[generator]
+//! fn pairs(n: u32) -> impl Iterator<Item = (u32, u32)> {
+//!     for i in 0..n {
+//!         // A block inside a generator is a generator of its own: these
+//!         // `yield_!`s are the block's, the one after it the function's.
+//!         let below = iter!({
+//!             for j in 0..i {
+//!                 yield_!(j);
+//!             }
+//!         });
+//!         for j in below {
+//!             yield_!((i, j));
+//!         }
+//!     }
+//! }
+//! assert_eq!(pairs(3).collect::<Vec<_>>(), [(1, 0), (2, 0), (2, 1)]);
+//!
+//! // Where it is used: a `flat_map` step, capturing `scale` by move.
+//! let scale = 10;
+//! let v: Vec<u32> = (1..3)
+//!     .flat_map(|i| {
+//!         iter!({
+//!             yield_!(i);
+//!             yield_!(i * scale);
+//!         })
+//!     })
+//!     .collect();
+//! assert_eq!(v, [1, 10, 2, 20]);
+//! ```
+//!
+//! * **Spelling.** `iter! { .. }` and `iter!({ .. })` are the same; rustfmt
+//!   formats the body of the second only, so prefer it.
+//! * **Capture** is by move, as with `async move`: to borrow, capture a
+//!   reference (`let r = &v; iter!({ for x in r { .. } })`).
+//! * **Nesting.** A `yield_!` belongs to the innermost generator, function
+//!   or block, that contains it. A generator function (or block) leaves a
+//!   block written in its body alone, recognising it by its name: `iter`,
+//!   `stream`, `try_iter`, `try_stream`, `gen_block`, `async_gen_block`,
+//!   with or without a path (`cogen::iter!`). A block macro imported under
+//!   another name (`use cogen::iter as gen_iter;`) is not recognised inside
+//!   a generator's body (the enclosing generator takes its `yield_!`s, and
+//!   a compile error asks for the block's own name); outside one, any name
+//!   works. Another crate's macro of one of these names (async-stream's
+//!   `stream!`) is left alone too, so a cogen `yield_!` in it is an error.
+//! * **Send.** A stream block is `Send` exactly when what it holds across
+//!   `yield_!` and `.await` is: one that holds only `Send` data works with
+//!   `tokio::spawn` and as an axum response body.
+//! * **Types are inferred**, from the values yielded and from how the block
+//!   is used. When they cannot be, rustc says "type annotations needed"
+//!   (E0282 / E0283 / E0284) at the expression it could not type, or at the
+//!   block when nothing constrains its items (a block that never yields).
+//!   The fix is to name the type where the value is made or where the items
+//!   are used:
+//!
+//! ```
+//! use cogen::{gen_block, iter, yield_, Generator};
+//!
+//! let inputs = ["1", "2"];
+//! // `yield_!(s.parse().unwrap())` alone: "cannot infer type of the type
+//! // parameter `F` declared on the method `parse`". Name it:
+//! let numbers = iter!({
+//!     for s in inputs {
+//!         yield_!(s.parse::<u32>().unwrap());
+//!     }
+//! });
+//! // ... or say where the items go:
+//! let none = iter!({
+//!     if false {
+//!         yield_!(Default::default());
+//!     }
+//! });
+//! let v: Vec<u32> = none.collect();
+//! assert!(v.is_empty());
+//! assert_eq!(numbers.sum::<u32>(), 3);
+//!
+//! // A resume argument used before rustc has seen a `resume` call: name
+//! // its type at the `yield_!`.
+//! let mut g = std::pin::pin!(gen_block!({
+//!     let line: &str = yield_!(0);
+//!     line.len()
+//! }));
+//! g.as_mut().resume("");
+//! assert_eq!(g.as_mut().resume("four"), cogen::GeneratorState::Complete(4));
+//! ```
 //!
 //! # Delegation and recursion
 //!
@@ -198,8 +319,8 @@
 //!
 //! | you wrote | in cogen |
 //! |---|---|
-//! | async-stream: `stream! { yield x; }` | `#[async_generator] fn s() -> impl Stream<Item = T> { yield_!(x); }` |
-//! | async-stream: `try_stream! { ..? }` | `#[async_generator(try)]`, `?` as usual |
+//! | async-stream: `stream! { yield x; }` | `stream!({ yield_!(x); })`, or `#[async_generator] fn s() -> impl Stream<Item = T> { yield_!(x); }` |
+//! | async-stream: `try_stream! { ..? }` | `try_stream!({ ..? })`, or `#[async_generator(try)]` |
 //! | async-stream: `for await x in s` | `#[for_await] for x in s` |
 //! | genawaiter: `Gen::new(\|co\| async move { co.yield_(x).await; })` | `#[generator] fn g() -> impl Generator<..> { yield_!(x); }` |
 //! | genawaiter: `gen.resume_with(v)` | `g.as_mut().resume(v)` |
@@ -225,7 +346,9 @@
 //! ```text
 //! #[inline] // unless the function has an `inline` attribute of its own
 //! fn count(n: u64) -> impl Iterator<Item = u64> + ::cogen::Delegable<u64> {
-//!     let __cogen_body = move |__co: ::cogen::__private::Co<u64, ()>| async move {
+//!     // The closure's parameter is `Co<u64, ()>`, given by `body`'s bound
+//!     // (where an elided lifetime in the types is inferred, not higher-ranked).
+//!     let __cogen_body = ::cogen::__private::body::<u64, (), _, _>(move |__co| async move {
 //!         let _ = &n; // arguments move in whole, as in an `async fn`
 //!         'generator_body: {
 //!             for i in 0..n {
@@ -237,7 +360,7 @@
 //!                 ::cogen::__private::Co::suspend(&__co).await;
 //!             }
 //!         }
-//!     };
+//!     });
 //!     // yield and return types; no `yield_from!`; no cleanup. `unsafe`:
 //!     // the `Co`'s futures are awaited only directly in the body.
 //!     unsafe { ::cogen::__private::boxed::<u64, (), false, false, _, _>(__cogen_body) }
@@ -250,6 +373,12 @@
 //! after it runs in a labelled block whose every exit (`return`, `?`,
 //! `break`, the close path of a yield) first leaves the block, the cleanup
 //! runs, and then the exit is replayed.
+//!
+//! A generator block expands to the same closure and helper call, with
+//! `_` for the types, inside a block expression passed to an identity
+//! function of the form (`::cogen::__private::iter({ .. })`) whose opaque
+//! return type names only the form's traits, as a generator function's
+//! `impl Trait` does.
 #![no_std]
 #![warn(missing_docs)]
 
@@ -274,8 +403,9 @@ pub use iter::GeneratorIter;
 /// argument (`()` for `Iterator` and `Stream` forms).
 ///
 /// Only meaningful directly inside a `#[generator]` or `#[async_generator]`
-/// body (also inside other macros' arguments there); anywhere else it is a
-/// compile error.
+/// body, or a generator block's ([`iter!`] and its kin; also inside other
+/// macros' arguments there); anywhere else it is a compile error. It
+/// belongs to the innermost generator, function or block, around it.
 ///
 /// ```
 /// use cogen::{generator, yield_};
@@ -294,7 +424,7 @@ macro_rules! yield_ {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`yield_!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`yield_!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
     };
 }
@@ -343,7 +473,7 @@ macro_rules! defer {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`defer!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`defer!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
     };
 }
@@ -358,7 +488,11 @@ macro_rules! defer {
 ///   its return value is the value of `yield_from!`, and a recursion of any
 ///   depth costs O(1) per item and no native stack.
 /// * Any other `IntoIterator` (and, in an `#[async_generator]`, any
-///   `Stream`) is drained; `yield_from!` then evaluates to `()`.
+///   `Stream`) is drained; `yield_from!` then evaluates to `()`. A
+///   generator with a resume type may drain one too: an iterator takes no
+///   resume arguments, so those received while it is drained (including
+///   the one of the resume that finds it exhausted) are dropped, as in
+///   JavaScript's `yield*` over an array.
 ///
 /// ```
 /// use cogen::{generator, yield_, yield_from};
@@ -382,8 +516,190 @@ macro_rules! yield_from {
     (@__cogen_used) => {};
     ($($tokens:tt)*) => {
         ::core::compile_error! {
-            "`yield_from!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function"
+            "`yield_from!` can only be used inside the body of a `#[generator]` or `#[async_generator]` function, or of a generator block (`iter!`, `stream!`, ..)"
         }
+    };
+}
+
+/// A generator block whose items form an [`Iterator`]: the body of a
+/// `#[generator] fn .. -> impl Iterator<Item = _>`, written where it is used.
+///
+/// The block captures its environment by move, as `async move` does, and
+/// its body may use everything a generator function's body may:
+/// [`yield_!`], [`yield_from!`], [`defer!`]. Like the `impl Iterator` form,
+/// it boxes its state (it needs the `alloc` feature).
+///
+/// ```
+/// use cogen::{iter, yield_};
+///
+/// let text = String::from("a bb ccc");
+/// let lens = iter!({
+///     for w in text.split(' ') {
+///         yield_!(w.len());
+///     }
+/// });
+/// assert_eq!(lens.collect::<Vec<_>>(), [1, 2, 3]);
+/// ```
+///
+/// Both spellings, `iter! { .. }` and `iter!({ .. })`, are accepted;
+/// rustfmt formats the body of the second. See the crate docs on
+/// [generator blocks](crate#generator-blocks) for nesting, inference, and
+/// the other block forms.
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! iter {
+    ($($body:tt)*) => {
+        $crate::__private::block! { iter ($crate) $($body)* }
+    };
+}
+
+/// A generator block whose items form a [`Stream`]: the body of an
+/// `#[async_generator] fn .. -> impl Stream<Item = _>`, written where it is
+/// used. `.await` and `#[for_await]` work in it.
+///
+/// The block captures its environment by move, as `async move` does; the
+/// stream is `Send` exactly when what it holds across `yield_!` and
+/// `.await` is, and is `!Unpin` (pin it before `StreamExt::next`).
+///
+/// ```
+/// use cogen::{stream, yield_};
+/// use futures::StreamExt;
+///
+/// let names = vec!["ann", "bo"];
+/// let greetings = stream!({
+///     for n in names {
+///         std::future::ready(()).await; // any future
+///         yield_!(format!("hello {n}"));
+///     }
+/// });
+/// let got: Vec<String> = futures::executor::block_on(greetings.collect());
+/// assert_eq!(got, ["hello ann", "hello bo"]);
+/// ```
+#[macro_export]
+macro_rules! stream {
+    ($($body:tt)*) => {
+        $crate::__private::block! { stream ($crate) $($body)* }
+    };
+}
+
+/// A fallible [`iter!`]: its items are `Result<T, E>`, `yield_!(x)` yields
+/// `Ok(x)`, and `?` ends the iterator with the error as its last item (the
+/// block form of `#[generator(try)]`).
+///
+/// ```
+/// use cogen::{try_iter, yield_};
+///
+/// let inputs = ["1", "2", "x", "4"];
+/// let numbers = try_iter!({
+///     for s in inputs {
+///         yield_!(s.parse::<u32>()?);
+///     }
+/// });
+/// let got: Vec<Result<u32, std::num::ParseIntError>> = numbers.collect();
+/// assert_eq!(got[..2], [Ok(1), Ok(2)]);
+/// assert!(got[2].is_err());
+/// assert_eq!(got.len(), 3);
+/// ```
+///
+/// The error type is the items', inferred from how they are used (above,
+/// the `Vec`'s type); `?` converts to it with `From`, as in a function.
+/// Where nothing names it, rustc asks for "type annotations": name it where
+/// an item is used (`let r: Result<u32, ParseIntError> = r;`).
+#[cfg(feature = "alloc")]
+#[macro_export]
+macro_rules! try_iter {
+    ($($body:tt)*) => {
+        $crate::__private::block! { try_iter ($crate) $($body)* }
+    };
+}
+
+/// A fallible [`stream!`]: its items are `Result<T, E>`, `yield_!(x)`
+/// yields `Ok(x)`, and `?` ends the stream with the error as its last item
+/// (the block form of `#[async_generator(try)]`).
+///
+/// ```
+/// use cogen::{try_stream, yield_};
+/// use futures::StreamExt;
+///
+/// async fn fetch(page: u32) -> Result<Vec<u32>, String> {
+///     if page < 2 { Ok(vec![page * 10, page * 10 + 1]) } else { Err(format!("page {page}")) }
+/// }
+///
+/// let rows = try_stream!({
+///     for page in 0.. {
+///         for row in fetch(page).await? {
+///             yield_!(row);
+///         }
+///     }
+/// });
+/// let got: Vec<Result<u32, String>> = futures::executor::block_on(rows.collect());
+/// assert_eq!(got, [Ok(0), Ok(1), Ok(10), Ok(11), Err("page 2".into())]);
+/// ```
+#[macro_export]
+macro_rules! try_stream {
+    ($($body:tt)*) => {
+        $crate::__private::block! { try_stream ($crate) $($body)* }
+    };
+}
+
+/// A generator block with resume arguments and a return value: the body of
+/// a `#[generator] fn .. -> impl Generator<_, Yield = _, Return = _>`,
+/// written where it is used. Its state is kept inline (pin it to resume).
+///
+/// The resume type is inferred from how the generator is resumed; where
+/// the body calls a method on a resume argument before rustc has seen a
+/// `resume`, name the type: `let line: &str = yield_!(..);`.
+///
+/// ```
+/// use cogen::{gen_block, yield_, Generator, GeneratorState};
+///
+/// let scale = 3;
+/// let mut g = std::pin::pin!(gen_block!({
+///     let mut total = 0;
+///     let mut x: u32 = yield_!(0);
+///     while x != 0 {
+///         total += x * scale;
+///         x = yield_!(total);
+///     }
+///     total
+/// }));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Yielded(0));
+/// assert_eq!(g.as_mut().resume(2), GeneratorState::Yielded(6));
+/// assert_eq!(g.as_mut().resume(0), GeneratorState::Complete(6));
+/// ```
+#[macro_export]
+macro_rules! gen_block {
+    ($($body:tt)*) => {
+        $crate::__private::block! { gen_block ($crate) $($body)* }
+    };
+}
+
+/// The async [`gen_block!`]: resume arguments, a return value, and `.await`
+/// in the body; an [`AsyncGenerator`].
+///
+/// ```
+/// use cogen::{async_gen_block, yield_, AsyncGenerator, GeneratorState};
+///
+/// futures::executor::block_on(async {
+///     let mut g = std::pin::pin!(async_gen_block!({
+///         let mut seen = Vec::new();
+///         let mut line: String = yield_!(());
+///         while !line.is_empty() {
+///             std::future::ready(()).await;
+///             seen.push(line);
+///             line = yield_!(());
+///         }
+///         seen
+///     }));
+///     assert_eq!(g.as_mut().resume(String::new()).await, GeneratorState::Yielded(()));
+///     assert_eq!(g.as_mut().resume("a".into()).await, GeneratorState::Yielded(()));
+///     assert_eq!(g.as_mut().resume(String::new()).await, GeneratorState::Complete(vec!["a".to_string()]));
+/// });
+/// ```
+#[macro_export]
+macro_rules! async_gen_block {
+    ($($body:tt)*) => {
+        $crate::__private::block! { async_gen_block ($crate) $($body)* }
     };
 }
 
@@ -407,6 +723,109 @@ pub mod __private {
 
     impl<T, E> TryItem for Result<T, E> {
         type Error = E;
+    }
+
+    pub use cogen_macros::__block as block;
+
+    // Generator blocks are given an opaque type, as generator functions
+    // are: it names only the traits of their form (a `Machine` implements
+    // the sync and the async ones alike, whose `resume` would clash, and a
+    // sync `yield_from!` would accept an async block), and `yield_from!`
+    // of a block still takes the direct path (`Delegable`).
+
+    // Their type parameters are named for the error a block whose types
+    // cannot be inferred gets: "cannot infer the type parameter `Item`
+    // declared on the function `iter`", at the user's `iter!`.
+
+    /// `iter!`.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn iter<I, Item>(
+        i: I,
+    ) -> impl core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>
+    where
+        I: core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>,
+    {
+        i
+    }
+
+    /// `try_iter!`: its `Result` ending is not a generator's return.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn try_iter<I, Item>(i: I) -> impl core::iter::FusedIterator<Item = Item>
+    where
+        I: core::iter::FusedIterator<Item = Item>,
+    {
+        i
+    }
+
+    /// `stream!`.
+    #[inline(always)]
+    pub fn stream<S, Item>(
+        s: S,
+    ) -> impl crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>
+    where
+        S: crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>,
+    {
+        s
+    }
+
+    /// `try_stream!`.
+    #[inline(always)]
+    pub fn try_stream<S, Item>(s: S) -> impl crate::FusedStream<Item = Item>
+    where
+        S: crate::FusedStream<Item = Item>,
+    {
+        s
+    }
+
+    /// `gen_block!`.
+    #[inline(always)]
+    pub fn gen_block<G, Resume, Yield, Return>(
+        g: G,
+    ) -> impl crate::Generator<Resume, Yield = Yield, Return = Return>
+           + crate::Delegable<Yield, Resume, Return>
+    where
+        G: crate::Generator<Resume, Yield = Yield, Return = Return>
+            + crate::Delegable<Yield, Resume, Return>,
+    {
+        g
+    }
+
+    /// `async_gen_block!`.
+    #[inline(always)]
+    pub fn async_gen_block<G, Resume, Yield, Return>(
+        g: G,
+    ) -> impl crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
+           + crate::AsyncDelegable<Yield, Resume, Return>
+    where
+        G: crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
+            + crate::AsyncDelegable<Yield, Resume, Return>,
+    {
+        g
+    }
+
+    /// The ending of a `try` generator block, `Result<(), E>` with `E` the
+    /// error type of its items: fixes the type its `?` converts to. Never
+    /// called.
+    #[inline(always)]
+    pub fn try_end<T, E, R>(_: &Co<Result<T, E>, R>) -> Result<(), E> {
+        unreachable!()
+    }
+
+    /// Gives the body's closure its parameter type `Co<Y, R>` through a
+    /// bound, with `Y` and `R` named in an expression-position turbofish:
+    /// there an elided lifetime (`&str`, `&'_ T`) is inferred, the lifetime
+    /// the function's signature gives it. Written as the closure's own
+    /// parameter annotation, it would be a fresh higher-ranked lifetime
+    /// instead, and a body yielding borrowed data would not compile (E0521).
+    #[inline(always)]
+    pub fn body<Y, R, F, Fut>(body: F) -> F
+    where
+        F: FnOnce(Co<Y, R>) -> Fut,
+        Fut: Future,
+    {
+        body
     }
 
     /// Builds a generator whose body yields `Y`, receives `R` and ends with

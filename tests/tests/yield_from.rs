@@ -332,3 +332,68 @@ fn panic_in_a_delegate_propagates_and_finishes_the_root() {
     assert_eq!(it.next(), None);
     drop(it);
 }
+
+/// Drops count themselves: which resume arguments were dropped, and when.
+struct Arg(u32, Rc<RefCell<Vec<u32>>>);
+
+impl Drop for Arg {
+    fn drop(&mut self) {
+        self.1.borrow_mut().push(self.0);
+    }
+}
+
+#[generator]
+fn iterator_in_a_coroutine() -> impl Generator<Arg, Yield = u32, Return = u32> {
+    let first = yield_!(0);
+    yield_from!(vec![10, 20]); // resume arguments received meanwhile are dropped
+    let after = yield_!(1);
+    first.0 + after.0
+}
+
+#[test]
+fn iterators_in_a_generator_with_a_resume_type_drop_the_arguments() {
+    let dropped = Rc::new(RefCell::new(Vec::new()));
+    let arg = |n| Arg(n, dropped.clone());
+    let mut g = pin!(iterator_in_a_coroutine());
+    assert_eq!(g.as_mut().resume(arg(100)), GeneratorState::Yielded(0));
+    assert_eq!(*dropped.borrow(), [100]); // the first resume's argument
+    assert_eq!(g.as_mut().resume(arg(1)), GeneratorState::Yielded(10));
+    assert_eq!(g.as_mut().resume(arg(2)), GeneratorState::Yielded(20));
+    assert_eq!(*dropped.borrow(), [100, 2]);
+    // This one ends the delegation: dropped too, not received by `yield_!(1)`.
+    assert_eq!(g.as_mut().resume(arg(3)), GeneratorState::Yielded(1));
+    assert_eq!(*dropped.borrow(), [100, 2, 3]);
+    assert_eq!(g.as_mut().resume(arg(40)), GeneratorState::Complete(41));
+    assert_eq!(*dropped.borrow(), [100, 2, 3, 40, 1]); // `after`, then `first`
+}
+
+#[async_generator]
+fn stream_in_an_async_coroutine() -> impl AsyncGenerator<String, Yield = u32, Return = String> {
+    let first = yield_!(0);
+    yield_from!(futures::stream::iter([10, 20]));
+    yield_from!([30]);
+    let last = yield_!(1);
+    first + &last
+}
+
+#[tokio::test]
+async fn streams_and_iterators_in_an_async_generator_with_a_resume_type() {
+    let mut g = pin!(stream_in_an_async_coroutine());
+    let mut out = vec![];
+    for a in ["x", "a", "b", "c", "d"] {
+        out.push(g.as_mut().resume(a.to_string()).await);
+    }
+    out.push(g.as_mut().resume("z".to_string()).await);
+    use GeneratorState::*;
+    assert_eq!(
+        out,
+        [
+            Yielded(0),
+            Yielded(10),
+            Yielded(20),
+            Yielded(30),
+            Yielded(1),
+            Complete("az".to_string())
+        ]
+    );
+}

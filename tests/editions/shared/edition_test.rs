@@ -8,6 +8,13 @@ fn works_on_this_edition() {
         items: vec![("a".into(), 1), ("b".into(), 5)],
     };
     assert_eq!(inv.in_stock(2).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(inv.names().collect::<Vec<_>>(), ["a", "b"]);
+    assert_eq!(tokens("x y").collect::<Vec<_>>(), ["x", "y"]);
+    let v: Vec<&str> = futures::executor::block_on(async_tokens("x y").collect());
+    assert_eq!(v, ["x", "y"]);
+    assert_eq!(evens(5).collect::<Vec<_>>(), [0, 2, 4]);
+    let v: Vec<u32> = futures::executor::block_on(async_evens(3).collect());
+    assert_eq!(v, [0, 2]);
     assert_eq!(countdown(3).collect::<Vec<_>>(), [3, 2, 1, 0]);
     let log = std::cell::RefCell::new(Vec::new());
     assert_eq!(with_cleanup(&log).take(1).count(), 1);

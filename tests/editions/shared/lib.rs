@@ -14,6 +14,29 @@ impl Inventory {
             }
         }
     }
+
+    /// The same with elided lifetimes.
+    #[generator]
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        for (name, _) in &self.items {
+            yield_!(name.as_str());
+        }
+    }
+}
+
+#[generator]
+pub fn tokens(input: &str) -> impl Iterator<Item = &str> + '_ {
+    for t in input.split(' ') {
+        yield_!(t);
+    }
+}
+
+#[async_generator]
+pub fn async_tokens(input: &str) -> impl Stream<Item = &str> + '_ {
+    for t in input.split(' ') {
+        futures_ready().await;
+        yield_!(t);
+    }
 }
 
 #[generator]
@@ -56,3 +79,21 @@ pub fn parsed(
 }
 
 async fn futures_ready() {}
+
+/// Generator blocks work on every edition too.
+pub fn evens(limit: u32) -> impl Iterator<Item = u32> {
+    cogen::iter!({
+        for i in 0..limit {
+            if i % 2 == 0 {
+                yield_!(i);
+            }
+        }
+    })
+}
+
+pub fn async_evens(limit: u32) -> impl Stream<Item = u32> {
+    cogen::stream!({
+        yield_from!(evens(limit));
+        futures_ready().await;
+    })
+}

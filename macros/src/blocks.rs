@@ -1,0 +1,152 @@
+//! Generator blocks: `iter! { .. }`, `stream! { .. }`, `try_iter! { .. }`,
+//! `try_stream! { .. }`, `gen_block! { .. }` and `async_gen_block! { .. }`.
+//!
+//! A block is parsed into the same model as a generator function (with its
+//! types left to inference), analysed and lowered by the same steps, and
+//! emitted as an expression (`emit::emit_block`). A block written inside a
+//! generator body (function or block) is a generator of its own: the
+//! enclosing one leaves its tokens alone, recognising it by these names.
+
+use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
+use syn::parse::Parser;
+use syn::{Block, ItemFn, Path, Type};
+
+use crate::parse::{Args, Form, GenFn, Kind};
+
+/// The block macros, as users name them (the last segment of the path).
+const NAMES: [&str; 6] = [
+    "iter",
+    "stream",
+    "try_iter",
+    "try_stream",
+    "gen_block",
+    "async_gen_block",
+];
+
+/// Whether a macro path names a generator block (`iter!`, `cogen::iter!`).
+pub fn is_block(path: &Path) -> bool {
+    path.segments
+        .last()
+        .is_some_and(|s| s.arguments.is_none() && is_block_ident(&s.ident))
+}
+
+/// Same, for a bare name in a token stream.
+pub fn is_block_ident(ident: &Ident) -> bool {
+    NAMES.iter().any(|n| ident == n)
+}
+
+/// `tokens` without the generator blocks called in them (`iter! { .. }`),
+/// for reading the rest: what is inside a block belongs to that block.
+pub fn without_blocks(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        if let TokenTree::Ident(i) = &tt {
+            if is_block_ident(i)
+                && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+            {
+                let bang = iter.next().expect("peeked");
+                if let Some(TokenTree::Group(_)) = iter.peek() {
+                    iter.next();
+                    continue;
+                }
+                out.push(tt);
+                out.push(bang);
+                continue;
+            }
+        }
+        out.push(tt);
+    }
+    out.into_iter().collect()
+}
+
+/// The block's kind, flavour and form, from the macro's name.
+fn kind_of(name: &Ident) -> syn::Result<(Kind, bool, bool)> {
+    // (kind, try, coroutine)
+    Ok(match name.to_string().as_str() {
+        "iter" => (Kind::Sync, false, false),
+        "try_iter" => (Kind::Sync, true, false),
+        "gen_block" => (Kind::Sync, false, true),
+        "stream" => (Kind::Async, false, false),
+        "try_stream" => (Kind::Async, true, false),
+        "async_gen_block" => (Kind::Async, false, true),
+        _ => return Err(syn::Error::new(name.span(), "unknown generator block")),
+    })
+}
+
+/// Parses `name (krate) body..`, as the runtime's `macro_rules!` wrappers
+/// pass it: the block's name, the path of the runtime (`$crate`), and the
+/// user's tokens, `{ .. }` or the statements themselves.
+pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
+    let mut iter = input.into_iter();
+    let (Some(TokenTree::Ident(name)), Some(TokenTree::Group(krate))) = (iter.next(), iter.next())
+    else {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            "internal: malformed generator block",
+        ));
+    };
+    let (kind, try_, coroutine) = kind_of(&name)?;
+    let krate: Path = syn::parse2(krate.stream())?;
+    let body: TokenStream = iter.collect();
+    // `iter!({ .. })` (the spelling rustfmt formats) passes one `{ .. }`.
+    let mut single = body.clone().into_iter();
+    let body = match (single.next(), single.next()) {
+        (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace => g.stream(),
+        _ => body,
+    };
+    let rewritten = mentions(body.clone(), "__cogen_used");
+    let stmts = Block::parse_within.parse2(body).map_err(|e| {
+        if rewritten {
+            // An enclosing generator lowered the block's `yield_!`s as its
+            // own: it did not recognise the block by its name.
+            syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "this `{name}!` block is inside a generator that did not recognise it, and \
+                     took its `yield_!`s: call the block by its own name (`{name}!` or \
+                     `cogen::{name}!`), not through a renamed import"
+                ),
+            )
+        } else {
+            e
+        }
+    })?;
+    let infer = || {
+        Type::Infer(syn::TypeInfer {
+            underscore_token: Default::default(),
+        })
+    };
+    let form = if coroutine {
+        Form::Coroutine {
+            resume_ty: infer(),
+            yield_ty: infer(),
+            return_ty: None,
+        }
+    } else {
+        Form::Items { yield_ty: infer() }
+    };
+    let mut item: ItemFn = syn::parse_quote!(
+        fn block() {}
+    );
+    item.block.stmts = stmts;
+    Ok(GenFn {
+        kind,
+        args: Args {
+            try_: try_.then(|| name.span()),
+            krate,
+        },
+        item,
+        form,
+        block: Some(name),
+    })
+}
+
+/// Whether `ident` occurs anywhere in `tokens`.
+fn mentions(tokens: TokenStream, ident: &str) -> bool {
+    tokens.into_iter().any(|t| match t {
+        TokenTree::Ident(i) => i == ident,
+        TokenTree::Group(g) => mentions(g.stream(), ident),
+        _ => false,
+    })
+}
