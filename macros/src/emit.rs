@@ -127,12 +127,16 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     let attrs = &item.attrs;
     let vis = &item.vis;
     let sig = &item.sig;
+    // The body's braces keep the user's spans: an item whose last token
+    // comes from the expansion counts as macro-made, and rustc then skips
+    // lints on it, `dead_code` among them (an unused generator function
+    // went unreported).
+    let mut body = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, value);
+    body.set_span(item.block.brace_token.span.join());
     quote! {
         #inline
         #(#attrs)*
-        #vis #sig {
-            #value
-        }
+        #vis #sig #body
     }
 }
 
