@@ -209,9 +209,7 @@ impl Analyser<'_> {
             }
             return true;
         }
-        if self.scope == Scope::Body {
-            self.tokens(mac.tokens.clone());
-        }
+        self.macro_args(mac.tokens.clone());
         true
     }
 
@@ -244,20 +242,54 @@ impl Analyser<'_> {
         }
     }
 
-    /// Looks inside another macro's arguments, which stay tokens: cogen's
-    /// macros there are rewritten too, so misuse there is reported too.
+    /// Looks inside a macro's arguments the way the lowering does (see
+    /// `Lowerer::macro_args`): as comma-separated expressions when they
+    /// parse so, and then as code (a closure there is a closure), else as
+    /// tokens. cogen's macros there are rewritten too, so misuse there is
+    /// reported too, in any scope.
+    fn macro_args(&mut self, tokens: TokenStream) {
+        use syn::parse::Parser;
+        use syn::punctuated::Punctuated;
+        if !tokens.is_empty() {
+            if let Ok(args) =
+                Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone())
+            {
+                for arg in &args {
+                    self.visit_expr(arg);
+                }
+                return;
+            }
+        }
+        self.tokens(tokens);
+    }
+
+    /// Another macro's arguments that stay tokens: `name ! (..)` of cogen's
+    /// macros anywhere in them, and `.await`.
     fn tokens(&mut self, tokens: TokenStream) {
         let mut prev_dot = false;
-        for tt in tokens {
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tt) = iter.next() {
             match &tt {
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
-                TokenTree::Ident(i)
-                    if Ours::of_ident(i) == Some(Ours::Defer)
-                        || Ours::of_ident(i) == Some(Ours::YieldFrom) =>
-                {
-                    self.has_cleanup = true;
-                    self.has_yield_from |= Ours::of_ident(i) == Some(Ours::YieldFrom);
+                TokenTree::Ident(i) if Ours::of_ident(i).is_some() => {
+                    let bang = match iter.peek() {
+                        Some(TokenTree::Punct(p)) if p.as_char() == '!' => p.clone(),
+                        _ => continue,
+                    };
+                    iter.next();
+                    if let Some(TokenTree::Group(g)) = iter.peek() {
+                        let mac = Macro {
+                            path: i.clone().into(),
+                            bang_token: syn::Token![!](bang.span()),
+                            delimiter: syn::MacroDelimiter::Paren(syn::token::Paren {
+                                span: g.delim_span(),
+                            }),
+                            tokens: g.stream(),
+                        };
+                        iter.next();
+                        self.our_macro(&mac);
+                    }
                 }
                 _ => {}
             }
@@ -379,15 +411,15 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     }
 
     fn visit_expr_macro(&mut self, m: &'ast ExprMacro) {
-        if !self.our_macro(&m.mac) && self.scope == Scope::Body {
-            self.tokens(m.mac.tokens.clone());
+        if !self.our_macro(&m.mac) {
+            self.macro_args(m.mac.tokens.clone());
         }
     }
 
     fn visit_stmt(&mut self, s: &'ast Stmt) {
         if let Stmt::Macro(m) = s {
-            if !self.our_macro(&m.mac) && self.scope == Scope::Body {
-                self.tokens(m.mac.tokens.clone());
+            if !self.our_macro(&m.mac) {
+                self.macro_args(m.mac.tokens.clone());
             }
             return;
         }
@@ -396,8 +428,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_macro(&mut self, m: &'ast Macro) {
         // Macros in pattern or type position.
-        if !self.our_macro(m) && self.scope == Scope::Body {
-            self.tokens(m.tokens.clone());
+        if !self.our_macro(m) {
+            self.macro_args(m.tokens.clone());
         }
     }
 
