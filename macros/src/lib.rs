@@ -10,6 +10,8 @@
 
 mod analyse;
 mod emit;
+#[cfg(test)]
+mod fuzz;
 mod lower;
 mod parse;
 
