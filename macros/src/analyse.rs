@@ -349,12 +349,17 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         self.in_loop(l.label.as_ref(), |v| visit::visit_expr_loop(v, l));
     }
 
+    // A loop's head runs outside the loop: a `break` there leaves the
+    // enclosing one.
     fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
-        self.in_loop(w.label.as_ref(), |v| visit::visit_expr_while(v, w));
+        self.visit_expr(&w.cond);
+        self.in_loop(w.label.as_ref(), |v| v.visit_block(&w.body));
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
-        self.in_loop(f.label.as_ref(), |v| visit::visit_expr_for_loop(v, f));
+        self.visit_pat(&f.pat);
+        self.visit_expr(&f.expr);
+        self.in_loop(f.label.as_ref(), |v| v.visit_block(&f.body));
     }
 
     fn visit_expr_block(&mut self, b: &'ast syn::ExprBlock) {

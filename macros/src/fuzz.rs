@@ -393,6 +393,21 @@ fn fixed() -> Vec<Case> {
             "fn f() -> impl Iterator<Item = u8> { fn g() { macro_rules! m { () => { yield_!(1) } } } }",
             Some("a yield in a nested item's macro"),
         ),
+        // A `break` in a loop's head leaves the enclosing loop: here, the
+        // cleanup (not reported), or a block with `defer!` (not rewritten,
+        // so E0695 on valid code); tests/tests/fuzz_regressions.rs runs it.
+        case(
+            Kind::Sync,
+            "",
+            "fn f() -> impl Iterator<Item = u8> { defer!({ for a in (break x) {} }); (return,) }",
+            Some("a `break` in a loop head in a `defer!` body"),
+        ),
+        case(
+            Kind::Sync,
+            "",
+            "fn f() -> impl Iterator<Item = u8> { defer! { while { continue } {} } }",
+            Some("a `continue` in a loop head in a `defer!` body"),
+        ),
         // A lowered macro starting a larger expression was printed as a
         // block statement followed by the rest.
         case(

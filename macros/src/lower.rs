@@ -659,7 +659,9 @@ impl VisitMut for Lowerer<'_, '_> {
                     && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
             {
                 let label = f.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
+                self.visit_pat_mut(&mut f.pat);
+                self.visit_expr_mut(&mut f.expr);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut f.body));
                 let close_exit = self.close_exit(f.for_token.span);
                 *e = Expr::Verbatim(self.ctx.for_await(f, close_exit));
             }
@@ -667,13 +669,18 @@ impl VisitMut for Lowerer<'_, '_> {
                 let label = l.label.clone();
                 self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_loop_mut(v, l));
             }
+            // A loop's head runs outside the loop: a `break` there leaves
+            // the enclosing one.
             Expr::While(w) => {
                 let label = w.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_while_mut(v, w));
+                self.visit_expr_mut(&mut w.cond);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut w.body));
             }
             Expr::ForLoop(f) => {
                 let label = f.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
+                self.visit_pat_mut(&mut f.pat);
+                self.visit_expr_mut(&mut f.expr);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut f.body));
             }
             Expr::Block(b) => {
                 if let Some(scope) = self.scopes.last_mut() {

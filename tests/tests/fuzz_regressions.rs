@@ -3,6 +3,7 @@
 
 use cogen::{Generator, GeneratorState, Stream, async_generator, defer, generator, yield_};
 use futures::StreamExt;
+use std::cell::RefCell;
 use std::pin::pin;
 
 /// A `yield_!` that starts a larger expression (an index in a match arm, an
@@ -67,4 +68,30 @@ fn try_starts_an_expression() -> impl Stream<Item = Result<u8, String>> {
 fn a_try_starting_an_expression() {
     let out: Vec<_> = futures::executor::block_on(try_starts_an_expression().collect());
     assert_eq!(out, [Ok(2), Err("bad".to_string())]);
+}
+
+/// A `break` in a loop's head (here the `for`'s iterator) leaves the
+/// enclosing loop, not the `for`: leaving a block with `defer!` that way runs
+/// the cleanup. It was taken for a jump inside the `for`, and skipped it.
+#[generator]
+fn break_in_a_loop_head<'a>(
+    log: &'a RefCell<Vec<&'static str>>,
+    stop: bool,
+) -> impl Iterator<Item = u8> + 'a {
+    loop {
+        defer! { log.borrow_mut().push("cleanup"); }
+        yield_!(1);
+        for _ in match stop {
+            true => break,
+            false => 0..1,
+        } {}
+    }
+    log.borrow_mut().push("after");
+}
+
+#[test]
+fn a_break_in_a_loop_head_runs_the_cleanup() {
+    let log = RefCell::new(Vec::new());
+    assert_eq!(break_in_a_loop_head(&log, true).collect::<Vec<_>>(), [1]);
+    assert_eq!(*log.borrow(), ["cleanup", "after"]);
 }
