@@ -209,9 +209,7 @@ impl Analyser<'_> {
             }
             return true;
         }
-        if self.scope == Scope::Body {
-            self.tokens(mac.tokens.clone());
-        }
+        self.macro_args(mac.tokens.clone());
         true
     }
 
@@ -244,20 +242,55 @@ impl Analyser<'_> {
         }
     }
 
-    /// Looks inside another macro's arguments, which stay tokens: cogen's
-    /// macros there are rewritten too, so misuse there is reported too.
+    /// Looks inside a macro's arguments the way the lowering does (see
+    /// `Lowerer::macro_args`): as comma-separated expressions when they
+    /// parse so, and then as code (a closure there is a closure), else as
+    /// tokens. cogen's macros there are rewritten too, so misuse there is
+    /// reported too, in any scope.
+    fn macro_args(&mut self, tokens: TokenStream) {
+        use syn::parse::Parser;
+        use syn::punctuated::Punctuated;
+        if !tokens.is_empty() {
+            if let Ok(args) =
+                Punctuated::<Expr, syn::Token![,]>::parse_terminated.parse2(tokens.clone())
+            {
+                for arg in &args {
+                    self.visit_expr(arg);
+                }
+                return;
+            }
+        }
+        self.tokens(tokens);
+    }
+
+    /// Another macro's arguments that stay tokens: `name ! (..)` of cogen's
+    /// macros anywhere in them, and `.await`.
     fn tokens(&mut self, tokens: TokenStream) {
         let mut prev_dot = false;
-        for tt in crate::blocks::without_blocks(tokens) {
+        // A generator block in the tokens is a generator of its own.
+        let mut iter = crate::blocks::without_blocks(tokens).into_iter().peekable();
+        while let Some(tt) = iter.next() {
             match &tt {
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
-                TokenTree::Ident(i)
-                    if Ours::of_ident(i) == Some(Ours::Defer)
-                        || Ours::of_ident(i) == Some(Ours::YieldFrom) =>
-                {
-                    self.has_cleanup = true;
-                    self.has_yield_from |= Ours::of_ident(i) == Some(Ours::YieldFrom);
+                TokenTree::Ident(i) if Ours::of_ident(i).is_some() => {
+                    let bang = match iter.peek() {
+                        Some(TokenTree::Punct(p)) if p.as_char() == '!' => p.clone(),
+                        _ => continue,
+                    };
+                    iter.next();
+                    if let Some(TokenTree::Group(g)) = iter.peek() {
+                        let mac = Macro {
+                            path: i.clone().into(),
+                            bang_token: syn::Token![!](bang.span()),
+                            delimiter: syn::MacroDelimiter::Paren(syn::token::Paren {
+                                span: g.delim_span(),
+                            }),
+                            tokens: g.stream(),
+                        };
+                        iter.next();
+                        self.our_macro(&mac);
+                    }
                 }
                 _ => {}
             }
@@ -326,12 +359,17 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         self.in_loop(l.label.as_ref(), |v| visit::visit_expr_loop(v, l));
     }
 
+    // A loop's head runs outside the loop: a `break` there leaves the
+    // enclosing one.
     fn visit_expr_while(&mut self, w: &'ast syn::ExprWhile) {
-        self.in_loop(w.label.as_ref(), |v| visit::visit_expr_while(v, w));
+        self.visit_expr(&w.cond);
+        self.in_loop(w.label.as_ref(), |v| v.visit_block(&w.body));
     }
 
     fn visit_expr_for_loop(&mut self, f: &'ast syn::ExprForLoop) {
-        self.in_loop(f.label.as_ref(), |v| visit::visit_expr_for_loop(v, f));
+        self.visit_pat(&f.pat);
+        self.visit_expr(&f.expr);
+        self.in_loop(f.label.as_ref(), |v| v.visit_block(&f.body));
     }
 
     fn visit_expr_block(&mut self, b: &'ast syn::ExprBlock) {
@@ -404,8 +442,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.mac.path) {
             return;
         }
-        if !self.our_macro(&m.mac) && self.scope == Scope::Body {
-            self.tokens(m.mac.tokens.clone());
+        if !self.our_macro(&m.mac) {
+            self.macro_args(m.mac.tokens.clone());
         }
     }
 
@@ -414,8 +452,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
             if crate::blocks::is_block(&m.mac.path) {
                 return;
             }
-            if !self.our_macro(&m.mac) && self.scope == Scope::Body {
-                self.tokens(m.mac.tokens.clone());
+            if !self.our_macro(&m.mac) {
+                self.macro_args(m.mac.tokens.clone());
             }
             return;
         }
@@ -427,8 +465,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.path) {
             return;
         }
-        if !self.our_macro(m) && self.scope == Scope::Body {
-            self.tokens(m.tokens.clone());
+        if !self.our_macro(m) {
+            self.macro_args(m.tokens.clone());
         }
     }
 

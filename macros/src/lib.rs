@@ -15,6 +15,8 @@
 mod analyse;
 mod blocks;
 mod emit;
+#[cfg(test)]
+mod fuzz;
 mod lower;
 mod parse;
 

@@ -66,7 +66,8 @@ impl Ctx<'_> {
                 self.label.ident.span().located_at(span),
             ),
         };
-        quote_spanned!(span=> if false { break #label #krate::__private::never() })
+        let never = paren(span, quote_spanned!(span=> #krate::__private::never()));
+        quote_spanned!(span=> if false { break #label #never })
     }
 
     /// `yield_from!(source)`: picks how to delegate at compile time (a
@@ -277,7 +278,14 @@ impl Lowerer<'_, '_> {
         // A misplaced `defer!` is reported below; its body is not lowered.
         let args = match ours {
             Ours::Defer => Ok(TokenStream::new()),
-            _ => self.macro_args(mac.tokens.clone()),
+            // One expression, or nothing (`yield_!()`): anything else
+            // would be pasted where an expression goes, and make the whole
+            // expansion unparsable; the parse error is the user's.
+            _ if !mac.tokens.is_empty() => match mac.parse_body::<Expr>() {
+                Ok(_) => self.macro_args(mac.tokens.clone()),
+                Err(error) => Err(error.to_compile_error()),
+            },
+            _ => Ok(TokenStream::new()),
         };
         let tokens = match args {
             Ok(tokens) => tokens,
@@ -321,7 +329,8 @@ impl Lowerer<'_, '_> {
         match self.scopes.last() {
             Some(scope) => {
                 let label = &scope.label;
-                quote_spanned!(span=> break #label #krate::__private::Exit::Close)
+                let close = paren(span, quote_spanned!(span=> #krate::__private::Exit::Close));
+                quote_spanned!(span=> break #label #close)
             }
             None => self.ctx.park(span),
         }
@@ -333,7 +342,11 @@ impl Lowerer<'_, '_> {
         match self.scopes.last() {
             Some(scope) => {
                 let label = &scope.label;
-                quote_spanned!(span=> break #label #krate::__private::Exit::Return(#value))
+                let exit = paren(
+                    span,
+                    quote_spanned!(span=> #krate::__private::Exit::Return(#value)),
+                );
+                quote_spanned!(span=> break #label #exit)
             }
             None => quote_spanned!(span=> return #value),
         }
@@ -367,7 +380,11 @@ impl Lowerer<'_, '_> {
         let index = index as u8;
         let scope_label = &scope.label;
         Some(if is_continue {
-            quote_spanned!(span=> break #scope_label #krate::__private::Exit::Continue(#index))
+            let exit = paren(
+                span,
+                quote_spanned!(span=> #krate::__private::Exit::Continue(#index)),
+            );
+            quote_spanned!(span=> break #scope_label #exit)
         } else {
             let value = match value {
                 Some(v) => {
@@ -376,7 +393,11 @@ impl Lowerer<'_, '_> {
                 }
                 None => quote_spanned!(span=> #krate::__private::None),
             };
-            quote_spanned!(span=> break #scope_label #krate::__private::Exit::Break(#index, #value))
+            let exit = paren(
+                span,
+                quote_spanned!(span=> #krate::__private::Exit::Break(#index, #value)),
+            );
+            quote_spanned!(span=> break #scope_label #exit)
         })
     }
 
@@ -461,7 +482,7 @@ impl Lowerer<'_, '_> {
                 continues.push(quote_spanned!(span=> #i => #jump,));
             } else {
                 let v = quote_spanned!(span=> #krate::__private::Option::unwrap(#value));
-                let carried = scope.valued_break.then_some(v);
+                let carried = scope.valued_break.then(|| paren(span, v));
                 let jump = self
                     .jump_exit(span, target.as_ref(), false, carried.clone())
                     .unwrap_or_else(|| quote_spanned!(span=> break #target #carried));
@@ -587,14 +608,22 @@ impl Lowerer<'_, '_> {
                             let mac = Macro {
                                 path: ident.clone().into(),
                                 bang_token: syn::Token![!](bang.span()),
+                                // With the group's spans: a parse error at
+                                // the end of the arguments points there.
                                 delimiter: match g.delimiter() {
                                     Delimiter::Brace => {
-                                        syn::MacroDelimiter::Brace(Default::default())
+                                        syn::MacroDelimiter::Brace(syn::token::Brace {
+                                            span: g.delim_span(),
+                                        })
                                     }
                                     Delimiter::Bracket => {
-                                        syn::MacroDelimiter::Bracket(Default::default())
+                                        syn::MacroDelimiter::Bracket(syn::token::Bracket {
+                                            span: g.delim_span(),
+                                        })
                                     }
-                                    _ => syn::MacroDelimiter::Paren(Default::default()),
+                                    _ => syn::MacroDelimiter::Paren(syn::token::Paren {
+                                        span: g.delim_span(),
+                                    }),
                                 },
                                 tokens: g.stream(),
                             };
@@ -643,7 +672,9 @@ impl VisitMut for Lowerer<'_, '_> {
                     && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
             {
                 let label = f.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
+                self.visit_pat_mut(&mut f.pat);
+                self.visit_expr_mut(&mut f.expr);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut f.body));
                 let close_exit = self.close_exit(f.for_token.span);
                 *e = Expr::Verbatim(self.ctx.for_await(f, close_exit));
             }
@@ -651,13 +682,18 @@ impl VisitMut for Lowerer<'_, '_> {
                 let label = l.label.clone();
                 self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_loop_mut(v, l));
             }
+            // A loop's head runs outside the loop: a `break` there leaves
+            // the enclosing one.
             Expr::While(w) => {
                 let label = w.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_while_mut(v, w));
+                self.visit_expr_mut(&mut w.cond);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut w.body));
             }
             Expr::ForLoop(f) => {
                 let label = f.label.clone();
-                self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
+                self.visit_pat_mut(&mut f.pat);
+                self.visit_expr_mut(&mut f.expr);
+                self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut f.body));
             }
             Expr::Block(b) => {
                 if let Some(scope) = self.scopes.last_mut() {
@@ -728,6 +764,7 @@ impl VisitMut for Lowerer<'_, '_> {
             }
             _ => visit_mut::visit_expr_mut(self, e),
         }
+        paren_leftmost(e);
     }
 
     fn visit_block_mut(&mut self, b: &mut Block) {
@@ -793,6 +830,44 @@ impl Lowerer<'_, '_> {
         self.scopes = scopes;
         self.nested = outer;
     }
+}
+
+/// Puts a lowered operand (a block, or a `match`, as raw tokens) in
+/// parentheses where it starts a larger expression: printed as is,
+/// `yield_!(x).f();` would become the block statement `{ .. }` followed by
+/// `.f();`, and `=> yield_!(x)(y),` a match arm `{ .. }` followed by junk.
+fn paren_leftmost(e: &mut Expr) {
+    let first = match e {
+        Expr::Call(c) => &mut *c.func,
+        Expr::MethodCall(m) => &mut *m.receiver,
+        Expr::Field(f) => &mut *f.base,
+        Expr::Index(i) => &mut *i.expr,
+        Expr::Try(t) => &mut *t.expr,
+        Expr::Await(a) => &mut *a.base,
+        Expr::Cast(c) => &mut *c.expr,
+        Expr::Binary(b) => &mut *b.left,
+        Expr::Assign(a) => &mut *a.left,
+        Expr::Range(syn::ExprRange {
+            start: Some(start), ..
+        }) => &mut **start,
+        _ => return,
+    };
+    if let Expr::Verbatim(tokens) = first {
+        let tokens = std::mem::take(tokens);
+        *first =
+            Expr::Verbatim(TokenTree::Group(Group::new(Delimiter::Parenthesis, tokens)).into());
+    }
+}
+
+/// `(value)`, for a `break 'label value` whose value may start with `::`
+/// (the runtime's path, `::cogen` by default): syn reads `break 'label ::x`
+/// as the start of `break 'label: loop {}` and fails, so an attribute macro
+/// applied after this one could not parse the expansion. The parentheses
+/// come from the macro (mixed-site), located at `span`.
+fn paren(span: Span, value: TokenStream) -> TokenStream {
+    let mut group = Group::new(Delimiter::Parenthesis, value);
+    group.set_span(Span::mixed_site().located_at(span));
+    TokenTree::Group(group).into()
 }
 
 /// `tokens`, every one located and resolved at `span`.

@@ -55,10 +55,14 @@ impl Parse for Args {
                 }
                 krate_seen = true;
                 input.parse::<Token![=]>()?;
+                // A module path: generic arguments (`cogen::<u8>`) would
+                // be pasted in front of `::__private`, a malformed path.
                 args.krate = if input.peek(syn::LitStr) {
-                    input.parse::<syn::LitStr>()?.parse()?
+                    input
+                        .parse::<syn::LitStr>()?
+                        .parse_with(Path::parse_mod_style)?
                 } else {
-                    input.parse()?
+                    input.call(Path::parse_mod_style)?
                 };
             } else if input.peek(syn::Ident) {
                 let unknown: syn::Ident = input.parse()?;
@@ -128,7 +132,7 @@ impl GenFn {
 }
 
 pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<GenFn> {
-    let args: Args = syn::parse2(attr)?;
+    let args = parse_args(attr)?;
     let item: ItemFn = match syn::parse2(item.clone()) {
         Ok(item) => item,
         Err(_) => return Err(not_a_function(kind, item)),
@@ -166,6 +170,24 @@ pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<Ge
         form,
         block: None,
     })
+}
+
+/// The attribute's arguments. Parsed inside a group spanned like their last
+/// token, so that an error at their end (`crate =`) points there, not at
+/// `Span::call_site()`, where `syn::parse2` puts it.
+fn parse_args(attr: TokenStream) -> syn::Result<Args> {
+    use syn::parse::Parser;
+    let Some(last) = attr.clone().into_iter().last() else {
+        return syn::parse2(attr);
+    };
+    let mut group = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, attr);
+    group.set_span(last.span());
+    let parser = |input: ParseStream| {
+        let content;
+        syn::parenthesized!(content in input);
+        content.parse::<Args>()
+    };
+    parser.parse2(proc_macro2::TokenTree::Group(group).into())
 }
 
 fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
