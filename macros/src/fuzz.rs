@@ -987,13 +987,11 @@ impl<'r> Gen<'r> {
                     " -> impl Fn() -> u8",
                     " -> impl Iterator(u8)",
                     " -> impl Generator<u8, u16, Yield = u8>",
-                    " -> impl Iterator<Item = u8> + Iterator<Item = u8>",
                     " -> impl Generator<Yield = u8, Foo = 1>",
                     " -> impl 'static",
                     " -> dyn Iterator<Item = u8>",
                     " -> !",
                     " -> impl Generator<Yield = u8> + Iterator<Item = u8>",
-                    " -> impl Stream<Item = u8> + Stream<Item = u8>",
                     " -> impl Iterator<Item = u8> + Stream<Item = u8>",
                 ];
                 let b = self.rng.pick(&bad).to_string();
