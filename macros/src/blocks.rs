@@ -7,7 +7,7 @@
 //! generator body (function or block) is a generator of its own: the
 //! enclosing one leaves its tokens alone, recognising it by these names.
 
-use proc_macro2::{Delimiter, Ident, Span, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, Ident, Spacing, Span, TokenStream, TokenTree};
 use syn::parse::Parser;
 use syn::{Block, ItemFn, Path, Type};
 
@@ -42,9 +42,7 @@ pub fn without_blocks(tokens: TokenStream) -> TokenStream {
     let mut iter = tokens.into_iter().peekable();
     while let Some(tt) = iter.next() {
         if let TokenTree::Ident(i) = &tt {
-            if is_block_ident(i)
-                && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!')
-            {
+            if is_block_ident(i) && is_bang(iter.peek()) {
                 let bang = iter.next().expect("peeked");
                 if let Some(TokenTree::Group(_)) = iter.peek() {
                     iter.next();
@@ -58,6 +56,11 @@ pub fn without_blocks(tokens: TokenStream) -> TokenStream {
         out.push(tt);
     }
     out.into_iter().collect()
+}
+
+/// Whether a token is the `!` of a macro call (not the one of `!=`).
+pub fn is_bang(t: Option<&TokenTree>) -> bool {
+    matches!(t, Some(TokenTree::Punct(p)) if p.as_char() == '!' && p.spacing() == Spacing::Alone)
 }
 
 /// The block's kind, flavour and form, from the macro's name.

@@ -588,7 +588,7 @@ impl Lowerer<'_, '_> {
                 // A generator block, as written: it lowers its own body.
                 TokenTree::Ident(ident)
                     if crate::blocks::is_block_ident(&ident)
-                        && matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!') =>
+                        && crate::blocks::is_bang(iter.peek()) =>
                 {
                     out.push(TokenTree::Ident(ident));
                     out.push(iter.next().expect("peeked"));

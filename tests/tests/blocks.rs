@@ -436,3 +436,16 @@ fn return_and_question_mark_in_a_block_are_the_blocks() {
     assert_eq!(got, [Ok(5), Ok(2)]);
     assert_eq!(*log.borrow(), ["Ok(1)", "Err(P", "outer cleanup"]);
 }
+
+/// Only a call of a block macro is a block: variables of those names are
+/// ordinary code, in the body and in other macros' arguments.
+#[generator]
+fn names_like_blocks(iter: u32, stream: u32) -> impl Iterator<Item = bool> {
+    yield_!(iter != stream);
+    yield_!(matches!(Some(iter), Some(n) if n != stream && yield_from!([]) == ()));
+}
+
+#[test]
+fn variables_named_like_blocks() {
+    assert_eq!(names_like_blocks(1, 2).collect::<Vec<_>>(), [true, true]);
+}
