@@ -67,6 +67,13 @@ pub(crate) enum Mode {
     /// Close it: run its pending cleanup (it completes, or waits in an async
     /// cleanup). It yields nothing.
     Close,
+    /// A close waits in the cleanup of a delegate inner than this one,
+    /// which is to be closed after it: mark it closing (a resume then goes
+    /// on with its close, not its body), and do nothing else. `Moved` if
+    /// it was not closing yet, `Pending` if it was (and so are the outer
+    /// ones: they are marked together), for the walk to stop. Only ever
+    /// for a delegate above another, so never an iterator or a stream.
+    WillClose,
     /// A panic is unwinding through the chain (see `machine::unwind`): drop
     /// the delegate's state in place, running none of its cleanup, as the
     /// unwinding of a stack frame would, and pop its link. (`drive` may go
@@ -114,9 +121,8 @@ pub enum Raw<Y> {
 }
 
 /// [`Raw`] inside a delegate's resume, where a change of the chain also
-/// says which link is the innermost now (`None`: the root's own body, or
-/// the root is to look at its head itself), so that [`drive`] need not
-/// read the head back.
+/// says which link is the innermost now (`None`: the root's own body), so
+/// that [`drive`] need not read the head back.
 enum Next<Y, R> {
     Yielded(Y),
     Pending,
@@ -223,7 +229,7 @@ impl<Y, R> Link<Y, R> {
     /// # Safety
     /// As for [`Link::resume`].
     #[inline(always)]
-    unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
+    pub(crate) unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
         // SAFETY: per the contract.
         unsafe { link.as_ref().up }
     }
@@ -378,36 +384,53 @@ unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
 where
     Fut: Future,
 {
-    // One test on the resume path, as before `Mode`: the other two are
-    // behind it.
-    if mode != Mode::Resume {
-        // SAFETY: per the contract.
-        return unsafe { close_at(m, link, head, waker, mode, complete) };
-    }
     // SAFETY: per the contract, the machine is alive, pinned and unaliased
     // until `complete` runs.
     let m = unsafe { &mut *m };
     let mut cx = Context::from_waker(waker);
-    let out = match m.step_own(&mut cx, arg, pool) {
-        Own::Yielded(y) => return Next::Yielded(y),
-        Own::Pending => return Next::Pending,
-        // SAFETY: per the contract; the new links are the delegate's.
-        Own::Delegate(inner, bottom) => {
-            return unsafe { Link::pushed(link, head, inner, bottom) };
+    // `mode` is a constant here ([`drive`] splits the resume path from the
+    // others), so only one of these is compiled into each.
+    let out = if mode == Mode::Resume {
+        match m.step_own(&mut cx, arg, pool) {
+            Own::Yielded(y) => return Next::Yielded(y),
+            Own::Pending => return Next::Pending,
+            // SAFETY: per the contract; the new links are the delegate's.
+            Own::Delegate(inner, bottom) => {
+                return unsafe { Link::pushed(link, head, inner, bottom) };
+            }
+            Own::Complete(out) => Some(out),
+            // Completed before, or it was closing and this finished its
+            // close (see `Mode::WillClose`).
+            Own::Finished => None,
         }
-        Own::Complete(out) => out,
-        Own::Finished => {
-            // It was closing: a close that waited in its cleanup, then a
-            // resume, which finished that close. The close goes on with
-            // the rest of the chain, not with its delegating body as if it
-            // had completed: back to the root (`None`, whatever the head
-            // says), which sees it is closing.
-            // SAFETY: per the contract.
-            return unsafe { finished_closing(link, head, complete) };
+    } else if mode == Mode::Close {
+        // SAFETY: pinned, as above.
+        match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
+            Poll::Ready(()) => None,
+            Poll::Pending => return Next::Pending,
         }
+    } else if mode == Mode::WillClose {
+        // Its delegating body is not resumed as if it had completed when
+        // the close it waits for finishes in a resume: it goes on closing.
+        return if m.will_close() {
+            Next::Moved(None)
+        } else {
+            Next::Pending
+        };
+    } else {
+        // `Mode::Unwind`: its state is dropped in place (its locals, and
+        // its captured arguments), and none of its cleanup runs: a panic
+        // runs destructors, not `defer!` blocks. Its block, if it is a
+        // `LazyBoxed`'s, stays with its owner, which frees it when it drops
+        // (with the delegating body's state, next in the walk): `complete`
+        // is not called, so nothing is spent or kept.
+        m.unwound();
+        // SAFETY: per the contract; the link is in the delegating body's
+        // state, which the walk has not dropped yet.
+        return unsafe { Link::popped(link, head) };
     };
-    // SAFETY: per the contract.
-    unsafe { completed(link, head, Some(out), complete) }
+    // SAFETY: per the contract; the machine is no longer borrowed.
+    unsafe { completed(link, head, out, complete) }
 }
 
 /// The delegate at `link` has completed (`out`: its return value, if it
@@ -435,64 +458,6 @@ unsafe fn completed<Y, R, T>(
     }
 }
 
-/// See `Own::Finished` in [`resume_at`]. Out of line: rare.
-///
-/// # Safety
-/// As for [`completed`].
-#[cold]
-#[inline(never)]
-unsafe fn finished_closing<Y, R, T>(
-    link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
-    complete: impl FnOnce(Option<T>) -> Option<Y>,
-) -> Next<Y, R> {
-    // SAFETY: per the contract; with no return value there is no last item.
-    unsafe { completed(link, head, None, complete) };
-    Next::Moved(None)
-}
-
-/// [`resume_at`] in [`Mode::Close`] or [`Mode::Unwind`]. Out of line: a
-/// delegate is closed or unwound once, and resumed for every item.
-///
-/// # Safety
-/// As for [`resume_at`].
-#[cold]
-#[inline(never)]
-unsafe fn close_at<Fut, Y, R, const D: bool, const C: bool>(
-    m: *mut Machine<Fut, Y, R, D, C>,
-    link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
-    waker: &Waker,
-    mode: Mode,
-    complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
-) -> Next<Y, R>
-where
-    Fut: Future,
-{
-    // SAFETY: per the contract, the machine is alive, pinned and unaliased
-    // until `complete` runs.
-    let m = unsafe { &mut *m };
-    if mode == Mode::Unwind {
-        // Its state is dropped in place (its locals, and its captured
-        // arguments), and none of its cleanup runs: a panic runs
-        // destructors, not `defer!` blocks. Its block, if it is a
-        // `LazyBoxed`'s, stays with its owner, which frees it when it
-        // drops (with the delegating body's state, next in the walk);
-        // `complete` is not called, so nothing is spent or kept.
-        m.unwound();
-        // SAFETY: per the contract; the link is in the delegating body's
-        // state, which the walk has not dropped yet.
-        return unsafe { Link::popped(link, head) };
-    }
-    let mut cx = Context::from_waker(waker);
-    // SAFETY: pinned, as above.
-    match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
-        // SAFETY: per the contract; `poll_close` no longer borrows it.
-        Poll::Ready(()) => unsafe { completed(link, head, None, complete) },
-        Poll::Pending => Next::Pending,
-    }
-}
-
 /// Drives the chain from `link` on for as long as its innermost link is of
 /// the same kind as `link` (the same resume function `this`): a recursive
 /// generator's delegates are all alike, and when one completes or delegates
@@ -514,6 +479,60 @@ where
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    waker: &Waker,
+    arg: &mut Option<R>,
+    mode: Mode,
+    pool: Option<NonNull<Pool>>,
+    this: ResumeFn<Y, R>,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
+) -> Raw<Y>
+where
+    Fut: Future,
+{
+    if mode != Mode::Resume {
+        // SAFETY: per the contract.
+        return unsafe { drive_closing(link, head, waker, mode, this, complete) };
+    }
+    // SAFETY: per the contract.
+    unsafe { drive_in(link, head, waker, arg, Mode::Resume, pool, this, complete) }
+}
+
+/// [`drive`] in [`Mode::Close`] or [`Mode::Unwind`]: out of line and
+/// cold, so that the resume path, which runs for every item, has no call
+/// of its own to pay for in its prologue. (With the close path a call
+/// inside it, every resume pushed and popped two more registers: five or
+/// six more instructions per item for a generator delegating to another,
+/// callgrind, all three forms.)
+///
+/// # Safety
+/// As for [`drive`].
+#[cold]
+#[inline(never)]
+unsafe fn drive_closing<Fut, Y, R, const D: bool, const C: bool>(
+    link: NonNull<Link<Y, R>>,
+    head: NonNull<Head<Y, R>>,
+    waker: &Waker,
+    mode: Mode,
+    this: ResumeFn<Y, R>,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
+) -> Raw<Y>
+where
+    Fut: Future,
+{
+    // Closing and unwinding resume nothing: no argument, no pool.
+    // SAFETY: per the contract.
+    unsafe { drive_in(link, head, waker, &mut None, mode, None, this, complete) }
+}
+
+/// The loop of [`drive`], for one mode.
+///
+/// # Safety
+/// As for [`drive`].
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+unsafe fn drive_in<Fut, Y, R, const D: bool, const C: bool>(
     mut link: NonNull<Link<Y, R>>,
     head: NonNull<Head<Y, R>>,
     waker: &Waker,
@@ -554,9 +573,13 @@ unsafe fn resume_done<Y, R>(
     head: NonNull<Head<Y, R>>,
     _: &Waker,
     _: &mut Option<R>,
-    _: Mode,
+    mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<Y> {
+    // Always the innermost link: never marked (see `Mode::WillClose`).
+    if mode == Mode::WillClose {
+        return Raw::Pending;
+    }
     // SAFETY: per the contract of `ResumeFn`.
     unsafe { Link::popped(link, head) }.raw()
 }
@@ -861,6 +884,8 @@ unsafe fn resume_iter<I: Iterator, R>(
         .and_then(Iterator::next)
     {
         Some(item) => Raw::Yielded(item),
+        // Never innermost but one (it delegates to nothing): unreachable.
+        None if mode == Mode::WillClose => Raw::Pending,
         None => {
             it.0 = None;
             // SAFETY: per the contract.
@@ -911,6 +936,8 @@ unsafe fn resume_stream<S: Stream, R>(
     };
     match item {
         Poll::Ready(Some(item)) => Raw::Yielded(item),
+        // Never innermost but one (it delegates to nothing): unreachable.
+        Poll::Ready(None) if mode == Mode::WillClose => Raw::Pending,
         Poll::Ready(None) => {
             this.0 = None;
             // SAFETY: per the contract.

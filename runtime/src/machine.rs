@@ -588,19 +588,8 @@ where
             match raw {
                 Raw::Yielded(y) => return Step::Yielded(y),
                 // A delegate completed (its delegating body takes the return
-                // value next), or delegates in turn; or it finished a close
-                // that had waited in its cleanup: then the close goes on,
-                // and nothing more is yielded (as `step_own` does when there
-                // is no chain).
-                Raw::Moved => {
-                    if C && this.head.phase::<D>() == Phase::Closing {
-                        // SAFETY: `self` was pinned.
-                        return match unsafe { Pin::new_unchecked(this) }.poll_close(cx) {
-                            Poll::Ready(()) => Step::Finished,
-                            Poll::Pending => Step::Pending,
-                        };
-                    }
-                }
+                // value next), or delegates in turn.
+                Raw::Moved => {}
                 Raw::Pending => return Step::Pending,
             }
         }
@@ -759,6 +748,18 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         }
     }
 
+    /// A close waits in the cleanup of one of this delegate's own
+    /// delegates: it will be closed next, so a resume must go on with its
+    /// close (see `Mode::WillClose`). Whether it was not closing yet.
+    #[inline(always)]
+    pub(crate) fn will_close(&mut self) -> bool {
+        if C && self.head.phase::<D>() == Phase::Running {
+            self.head.set_phase::<D>(Phase::Closing);
+            return true;
+        }
+        false
+    }
+
     /// A panic unwound through this generator while it waited at a
     /// `yield_from!` (see [`UnwindChain`]): its state is dropped in place,
     /// running no cleanup, and it is finished.
@@ -834,10 +835,44 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
         // SAFETY: as in `step`.
         let raw = unsafe { Link::resume(link, head, waker, &mut None, Mode::Close, None) };
         if let Raw::Pending = raw {
+            // SAFETY: per the contract.
+            unsafe { will_close(head) };
             return Poll::Pending;
         }
     }
     Poll::Ready(())
+}
+
+/// A close waits in the cleanup of the innermost delegate of the chain at
+/// `head`: the delegates above it are marked closing (see
+/// `Mode::WillClose`), so that if the generator is then resumed instead of
+/// polled on with `poll_close`, the delegate that finishes its close in
+/// that resume is followed by the close of the next, not by its delegating
+/// body going on as if it had completed. (The root's own phase is
+/// `Closing` already: its `step_own` goes on closing too.) Marked once:
+/// the walk stops at a delegate that already was.
+///
+/// # Safety
+/// As for [`close_chain`], for the machine whose head this is.
+#[cold]
+#[inline(never)]
+unsafe fn will_close<Y, R>(head: NonNull<Head<Y, R>>) {
+    // SAFETY: per the contract.
+    let Some(inner) = (unsafe { head.as_ref() }).chain::<true>() else {
+        return;
+    };
+    // SAFETY: per the contract: every link of the chain is valid, and in
+    // `Mode::WillClose` a delegate only marks itself.
+    unsafe {
+        let mut next = Link::up(inner);
+        while let Some(link) = next {
+            let raw = Link::resume(link, head, Waker::noop(), &mut None, Mode::WillClose, None);
+            if let Raw::Pending = raw {
+                break;
+            }
+            next = Link::up(link);
+        }
+    }
 }
 
 /// Unwinds the chain of the root at its pointer, then the root, if a panic

@@ -827,4 +827,31 @@ fn a_resume_after_a_waiting_close_goes_on_closing_the_chain() {
         .contains("resume` called on a generator that has already completed"));
     assert_eq!(*log.borrow(), ["leaf", "mid", "root"]);
     assert!(g.as_mut().poll_close(&mut cx).is_ready());
+
+    // The same through a recursion, whose delegates are all of one kind
+    // (resumed in one loop, without a return to the root).
+    #[async_generator]
+    fn rec(n: u32, log: Rc<RefCell<Vec<u32>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! {
+            if n == 0 {
+                pause().await;
+            }
+            log.borrow_mut().push(n);
+        }
+        if n > 0 {
+            yield_from!(Box::pin(rec(n - 1, log.clone())));
+        }
+        yield_!(n);
+        yield_!(100 + n);
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(rec(3, log.clone()));
+    let first = g.as_mut().poll_resume(&mut cx, &mut Some(()));
+    assert_eq!(first, Poll::Ready(GeneratorState::Yielded(0)));
+    assert!(g.as_mut().poll_close(&mut cx).is_pending());
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        g.as_mut().poll_resume(&mut cx, &mut Some(()))
+    }));
+    assert!(r.is_err(), "finished: nothing more is yielded");
+    assert_eq!(*log.borrow(), [0, 1, 2, 3]);
 }
