@@ -20,6 +20,7 @@
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
@@ -32,14 +33,12 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     /// The hygienic name of the body's `Co` handle: user code cannot see it.
     pub co: Ident,
-    /// A hygienic label on the body's block. Every yield point names it in a
-    /// `break` that never runs, and a label cannot be reached from inside a
-    /// closure or a nested `async` block (E0767): so even when another
-    /// macro wraps a `yield_!` we rewrote in an `async` block, compilation
-    /// fails instead of producing a yield future that could be polled by
-    /// someone other than its own generator. The runtime relies on this.
+    /// A hygienic label on the body's block. Every suspension point written
+    /// inside another macro's arguments names it in a `break` that never
+    /// runs (see `Lowerer::shield`), and a label cannot be reached from a
+    /// closure, a nested `async` block or a nested fn (E0767 / E0434).
     pub label: syn::Lifetime,
-    /// Whether any yield point was emitted (the label is unused otherwise).
+    /// Whether any guard was emitted (the label is unused otherwise).
     pub label_used: std::cell::Cell<bool>,
 }
 
@@ -53,19 +52,13 @@ impl Ctx<'_> {
         Ident::new(&self.co.to_string(), self.co.span().located_at(span))
     }
 
-    /// The never-taken `break` to the body's label that every suspension
-    /// point carries (see `label`), located at the user's macro call so
-    /// that E0767 points there.
+    /// The never-taken `break` to the body's label that every shielded
+    /// suspension point carries (see `label`), located at the user's macro
+    /// call so that E0767 points there.
     fn guard(&self, span: Span) -> TokenStream {
         let krate = self.krate();
         self.label_used.set(true);
-        let label = syn::Lifetime {
-            apostrophe: self.label.apostrophe.located_at(span),
-            ident: Ident::new(
-                &self.label.ident.to_string(),
-                self.label.ident.span().located_at(span),
-            ),
-        };
+        let label = located_at(&self.label, span);
         quote_spanned!(span=> if false { break #label #krate::__private::never() })
     }
 
@@ -80,7 +73,6 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         // Spanned like the user's call, context included: rustc reports an
         // unsuitable delegate on this binding (the pick's receiver), and a
         // binding from another (mixed-site) context would be reported on the
@@ -105,7 +97,6 @@ impl Ctx<'_> {
                 (&&&&#from).__cogen_pick().wrap(#from)
             };
             let mut #from = ::core::pin::pin!(#from);
-            #pin
             match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {
                 #krate::__private::Some(returned) => returned,
                 #krate::__private::None => #close_exit,
@@ -122,7 +113,6 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
         } else if is_nameable(self.gen.form.yield_ty()) {
@@ -140,7 +130,6 @@ impl Ctx<'_> {
         if self.facts.has_cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
-                #pin
                 match if #co_ty::put(&#co, #value).await {
                     #co_ty::suspend_or_close(&#co).await
                 } else {
@@ -152,7 +141,6 @@ impl Ctx<'_> {
             }
         } else {
             quote_spanned! {span=>
-                #pin
                 #co_ty::put(&#co, #value).await;
                 #co_ty::suspend(&#co).await
             }
@@ -178,39 +166,12 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         quote_spanned! {span=>
             {
-                #pin
                 match #krate::__private::Co::until_closed(&#co, #fut).await {
                     #krate::__private::Some(output) => output,
                     #krate::__private::None => #close_exit,
                 }
-            }
-        }
-    }
-
-    /// `#[for_await] for pat in stream body`.
-    fn for_await(&self, f: &syn::ExprForLoop, close_exit: TokenStream) -> TokenStream {
-        let krate = self.krate();
-        let attrs = f.attrs.iter().filter(|a| !a.path().is_ident("for_await"));
-        let label = &f.label;
-        let pat = &f.pat;
-        let expr = &f.expr;
-        let body = &f.body;
-        let span = f.for_token.span;
-        let stream = Ident::new("__cogen_stream", Span::mixed_site().located_at(span));
-        let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
-        let next = if self.facts.has_cleanup {
-            self.cancellable_await(span, next, close_exit)
-        } else {
-            quote_spanned!(span=> #next.await)
-        };
-        quote_spanned! {span=>
-            #(#attrs)*
-            {
-                let mut #stream = ::core::pin::pin!(#expr);
-                #label while let #krate::__private::Some(#pat) = #next #body
             }
         }
     }
@@ -223,6 +184,9 @@ pub fn lower(ctx: &Ctx, body: &mut Block) {
         scopes: Vec::new(),
         scope_count: 0,
         in_cleanup: false,
+        foreign: 0,
+        shields: Vec::new(),
+        shield_count: 0,
     }
     .visit_block_mut(body);
 }
@@ -252,6 +216,13 @@ struct Lowerer<'a, 'b> {
     scope_count: usize,
     /// Lowering a `defer!` body: its awaits run to completion.
     in_cleanup: bool,
+    /// How many other macros' argument tokens the code being lowered is in.
+    foreign: usize,
+    /// The `macro_rules!` definitions of the shielded suspension points
+    /// found in the statement being lowered (see `shield`), waiting to be
+    /// put before that statement.
+    shields: Vec<TokenStream>,
+    shield_count: usize,
 }
 
 impl Lowerer<'_, '_> {
@@ -290,14 +261,16 @@ impl Lowerer<'_, '_> {
                 } else {
                     tokens
                 };
-                let expr = self.ctx.yield_expr(span, value, self.close_exit(span));
-                quote_spanned!(span=> { #used #expr })
+                let close = self.close_exit(span);
+                self.shield(span, "yield", used, value, |ctx, v| {
+                    ctx.yield_expr(span, v, close)
+                })
             }
             Ours::YieldFrom => {
-                let expr = self
-                    .ctx
-                    .yield_from_expr(span, tokens, self.close_exit(span));
-                quote_spanned!(span=> { #used #expr })
+                let close = self.close_exit(span);
+                self.shield(span, "yield_from", used, tokens, |ctx, v| {
+                    ctx.yield_from_expr(span, v, close)
+                })
             }
             // A `defer!` that is a statement of a block is lowered with its
             // block (`visit_block_mut`); anywhere else it has no block to
@@ -314,13 +287,135 @@ impl Lowerer<'_, '_> {
         })
     }
 
+    /// Code that uses the body's `Co` handle, for a suspension point whose
+    /// operand is `arg`. Directly in the body it is written in place: only
+    /// this lowering places it, and the analysis rejected our macros in
+    /// closures, `async` blocks and nested fns. Inside another macro's
+    /// arguments it is not: that macro receives the tokens and may move them
+    /// anywhere, into an `async` block that a different generator polls (the
+    /// runtime would then hand a value to the wrong frame: a transmute), and
+    /// may strip any guard it can see. So the macro gets only a call
+    /// `__cogen_yield_N!(arg)`, and the code using `__co` is the body of a
+    /// `macro_rules!` defined before the statement (`visit_stmts`), with a
+    /// never-taken `break` to the body's label: wherever the call is moved,
+    /// it expands there, and in a closure, `async` block or fn that label
+    /// (and `__co`) cannot be reached, so it fails to compile. Hygiene keeps
+    /// the name, `__co` and the label out of the user's reach.
+    ///
+    /// `used` (the user's macro named once more, so that its import counts
+    /// as used) goes beside the code, or beside the definition: another
+    /// macro, a `#[generator]` it writes say, would take it for a call.
+    fn shield(
+        &mut self,
+        span: Span,
+        what: &str,
+        used: TokenStream,
+        arg: TokenStream,
+        code: impl FnOnce(&Ctx, TokenStream) -> TokenStream,
+    ) -> TokenStream {
+        if self.foreign == 0 {
+            let code = code(self.ctx, arg);
+            if used.is_empty() {
+                return code;
+            }
+            return quote_spanned!(span=> { #used #code });
+        }
+        self.shield_count += 1;
+        let name = Ident::new(
+            &format!("__cogen_{what}_{}", self.shield_count),
+            Span::mixed_site().located_at(span),
+        );
+        let d = proc_macro2::Punct::new('$', proc_macro2::Spacing::Alone);
+        let v = Ident::new("v", Span::mixed_site());
+        let guard = self.ctx.guard(span);
+        let body = code(self.ctx, quote_spanned!(span=> (#d(#d #v)*)));
+        self.shields.push(quote_spanned! {span=>
+            #used
+            #[allow(unused_macros)]
+            macro_rules! #name {
+                (#d(#d #v:tt)*) => {{ #guard #body }};
+            }
+        });
+        quote_spanned!(span=> #name!(#arg))
+    }
+
+    /// `#[for_await] for pat in stream body`.
+    fn for_await(&mut self, f: &syn::ExprForLoop, close_exit: TokenStream) -> TokenStream {
+        let krate = self.ctx.krate().clone();
+        let attrs = f.attrs.iter().filter(|a| !a.path().is_ident("for_await"));
+        let label = &f.label;
+        let pat = &f.pat;
+        let expr = &f.expr;
+        let body = &f.body;
+        let span = f.for_token.span;
+        let stream = Ident::new("__cogen_stream", Span::mixed_site().located_at(span));
+        let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
+        let next = if self.ctx.facts.has_cleanup {
+            self.cancellable_await(span, next, close_exit)
+        } else {
+            quote_spanned!(span=> #next.await)
+        };
+        quote_spanned! {span=>
+            #(#attrs)*
+            {
+                let mut #stream = ::core::pin::pin!(#expr);
+                #label while let #krate::__private::Some(#pat) = #next #body
+            }
+        }
+    }
+
+    /// `fut.await` in an async generator with cleanup, shielded.
+    fn cancellable_await(
+        &mut self,
+        span: Span,
+        fut: TokenStream,
+        close_exit: TokenStream,
+    ) -> TokenStream {
+        self.shield(span, "await", TokenStream::new(), fut, |ctx, f| {
+            ctx.cancellable_await(span, f, close_exit)
+        })
+    }
+
+    /// Lowers the statements of a block. Shields made for a statement (see
+    /// `shield`) are defined right before it, in the innermost block outside
+    /// every other macro's arguments: there no other macro sees them, and
+    /// the body's label and any `defer!` scope around the statement are in
+    /// scope. The statement itself is left where it is, unwrapped: a
+    /// statement macro may define `let` bindings or items used later.
+    fn visit_stmts(&mut self, stmts: &mut Vec<Stmt>) {
+        if self.foreign > 0 {
+            for stmt in stmts {
+                self.visit_stmt_mut(stmt);
+            }
+            return;
+        }
+        for mut stmt in std::mem::take(stmts) {
+            let mark = self.shields.len();
+            self.visit_stmt_mut(&mut stmt);
+            for def in self.shields.drain(mark..) {
+                stmts.push(Stmt::Item(syn::Item::Verbatim(def)));
+            }
+            stmts.push(stmt);
+        }
+    }
+
+    /// Runs `f` on another macro's argument tokens.
+    fn in_foreign<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.foreign += 1;
+        let out = f(self);
+        self.foreign -= 1;
+        out
+    }
+
     /// The close path of a yield point: leave the innermost `defer!` scope
     /// (its cleanup runs, then the close continues outwards), or park.
     fn close_exit(&self, span: Span) -> TokenStream {
         let krate = &self.ctx.gen.args.krate;
         match self.scopes.last() {
             Some(scope) => {
-                let label = &scope.label;
+                // Located at the user's call: if another macro moved it where
+                // the label cannot be reached, the error points there.
+                let label = located_at(&scope.label, span);
                 quote_spanned!(span=> break #label #krate::__private::Exit::Close)
             }
             None => self.ctx.park(span),
@@ -398,9 +493,7 @@ impl Lowerer<'_, '_> {
         let Some(Stmt::Macro(defer)) = block.stmts.pop() else {
             unreachable!()
         };
-        for stmt in &mut block.stmts {
-            self.visit_stmt_mut(stmt);
-        }
+        self.visit_stmts(&mut block.stmts);
         let span = defer
             .mac
             .path
@@ -408,6 +501,7 @@ impl Lowerer<'_, '_> {
             .last()
             .map_or_else(Span::call_site, |s| s.ident.span());
         let path = &defer.mac.path;
+        let defer_attrs = &defer.attrs;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
         let tokens = defer.mac.tokens.clone();
         let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
@@ -495,6 +589,10 @@ impl Lowerer<'_, '_> {
             #[allow(unreachable_code, clippy::diverging_sub_expression)]
             let #exit: #krate::__private::Exit<_, _, #break_ty> =
                 #scope_label: { #krate::__private::Exit::Normal(#after) };
+            // The `defer!`'s own attributes go on its cleanup: a configured
+            // out `defer!` registers nothing, and the rest of its block
+            // runs all the same.
+            #(#defer_attrs)*
             #[allow(unreachable_code)]
             let () = #cleanup;
             #[allow(unreachable_code)]
@@ -615,9 +713,10 @@ impl VisitMut for Lowerer<'_, '_> {
         match e {
             Expr::Macro(m) => {
                 if let Some(tokens) = self.our_macro(&m.mac) {
-                    *e = Expr::Verbatim(tokens);
+                    let attrs = &m.attrs;
+                    *e = Expr::Verbatim(quote!(#(#attrs)* #tokens));
                 } else {
-                    match self.macro_args(m.mac.tokens.clone()) {
+                    match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
                         Err(error) => *e = Expr::Verbatim(error),
                     }
@@ -632,7 +731,7 @@ impl VisitMut for Lowerer<'_, '_> {
                 let label = f.label.clone();
                 self.in_loop(label.as_ref(), |v| visit_mut::visit_expr_for_loop_mut(v, f));
                 let close_exit = self.close_exit(f.for_token.span);
-                *e = Expr::Verbatim(self.ctx.for_await(f, close_exit));
+                *e = Expr::Verbatim(self.for_await(f, close_exit));
             }
             Expr::Loop(l) => {
                 let label = l.label.clone();
@@ -665,7 +764,8 @@ impl VisitMut for Lowerer<'_, '_> {
                 visit_mut::visit_expr_await_mut(self, a);
                 let span = a.await_token.span;
                 let fut = a.base.to_token_stream();
-                *e = Expr::Verbatim(self.ctx.cancellable_await(span, fut, self.close_exit(span)));
+                let close_exit = self.close_exit(span);
+                *e = Expr::Verbatim(self.cancellable_await(span, fut, close_exit));
             }
             // In the `try` flavour the body ends with a `Result<(), E>`: a
             // plain `return;` ends the iterator / stream normally.
@@ -721,18 +821,44 @@ impl VisitMut for Lowerer<'_, '_> {
         let is_defer =
             |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
         match b.stmts.iter().position(is_defer) {
+            // Its close path and exits would have to be handed to that macro.
+            Some(at) if !self.nested && self.foreign > 0 => {
+                let span = b.stmts[at].span();
+                b.stmts[at] = Stmt::Expr(
+                    Expr::Verbatim(quote_spanned! {span=>
+                        ::core::compile_error!(
+                            "`defer!` cannot be used inside another macro's arguments: \
+                             write the block with the `defer!` outside the macro call"
+                        );
+                    }),
+                    None,
+                );
+                self.visit_stmts(&mut b.stmts);
+            }
             Some(at) if !self.nested => self.lower_defer(b, at),
-            _ => visit_mut::visit_block_mut(self, b),
+            _ => self.visit_stmts(&mut b.stmts),
         }
     }
 
     fn visit_stmt_mut(&mut self, s: &mut Stmt) {
         if let Stmt::Macro(m) = s {
             if let Some(tokens) = self.our_macro(&m.mac) {
+                // Its attributes stay: `#[cfg(..)] yield_!(x);` configured
+                // out must not yield.
+                // Clippy would take the lowered block for an operation
+                // whose value is unused.
                 let semi = m.semi_token;
-                *s = Stmt::Expr(Expr::Verbatim(tokens), semi);
+                let attrs = &m.attrs;
+                *s = Stmt::Expr(
+                    Expr::Verbatim(quote! {
+                        #(#attrs)*
+                        #[allow(clippy::unnecessary_operation)]
+                        #tokens
+                    }),
+                    semi,
+                );
             } else {
-                match self.macro_args(m.mac.tokens.clone()) {
+                match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                     Ok(tokens) => m.mac.tokens = tokens,
                     Err(error) => {
                         let semi = m.semi_token;
@@ -743,6 +869,13 @@ impl VisitMut for Lowerer<'_, '_> {
             return;
         }
         visit_mut::visit_stmt_mut(self, s);
+        // `fut.await;` lowered: the same.
+        if let Stmt::Expr(e @ Expr::Verbatim(_), Some(_)) = s {
+            *e = Expr::Verbatim(quote! {
+                #[allow(clippy::unnecessary_operation)]
+                #e
+            });
+        }
     }
 
     fn visit_macro_mut(&mut self, m: &mut Macro) {
@@ -750,7 +883,7 @@ impl VisitMut for Lowerer<'_, '_> {
         // An error stays in the arguments: a pattern or type cannot be
         // replaced by `compile_error!`.
         m.tokens = self
-            .macro_args(m.tokens.clone())
+            .in_foreign(|v| v.macro_args(m.tokens.clone()))
             .unwrap_or_else(|error| error);
     }
 
@@ -773,6 +906,17 @@ impl Lowerer<'_, '_> {
         f(self);
         self.scopes = scopes;
         self.nested = outer;
+    }
+}
+
+/// `label`, resolved where it was made but located at `span`.
+fn located_at(label: &syn::Lifetime, span: Span) -> syn::Lifetime {
+    syn::Lifetime {
+        apostrophe: label.apostrophe.located_at(span),
+        ident: Ident::new(
+            &label.ident.to_string(),
+            label.ident.span().located_at(span),
+        ),
     }
 }
 
