@@ -326,3 +326,31 @@ fn a_configured_out_defer_never_runs() {
     drop(g);
     assert_eq!(take(&l), ["body"]);
 }
+
+// Attribute macros written below `#[generator]`: cogen re-emits the function
+// with them above itself, so they receive the body as written (this one
+// fails to compile if it receives cogen's expansion), and cogen lowers what
+// they return.
+#[generator]
+#[attack_macros::assert_unlowered]
+/// Doc comments and other inert attributes stay where they are.
+#[allow(clippy::let_unit_value)]
+fn below_attribute() -> impl Iterator<Item = u32> {
+    yield_!(1);
+    let v = vec![yield_!(2)];
+    yield_!(v.len() as u32 + 10);
+}
+
+#[async_generator]
+#[cfg_attr(test, attack_macros::assert_unlowered)]
+fn below_cfg_attr() -> impl Stream<Item = u32> {
+    defer! {}
+    yield_!(id!(std::future::ready(1).await));
+}
+
+#[test]
+fn attribute_macros_below_see_the_body_as_written() {
+    assert_eq!(below_attribute().collect::<Vec<_>>(), [1, 2, 11]);
+    let got: Vec<u32> = futures::executor::block_on(below_cfg_attr().collect());
+    assert_eq!(got, [1]);
+}
