@@ -245,19 +245,34 @@ impl Analyser<'_> {
     }
 
     /// Looks inside another macro's arguments, which stay tokens: cogen's
-    /// macros there are rewritten too, so misuse there is reported too.
+    /// macros there are rewritten too, so misuse there is reported too (in
+    /// a closure, an `async` block, a nested fn or a `defer!` body), as it
+    /// is outside macros.
     fn tokens(&mut self, tokens: TokenStream) {
         let mut prev_dot = false;
-        for tt in tokens {
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tt) = iter.next() {
             match &tt {
                 TokenTree::Group(g) => self.tokens(g.stream()),
                 TokenTree::Ident(i) if i == "await" && prev_dot => self.await_in_sync(i.span()),
-                TokenTree::Ident(i)
-                    if Ours::of_ident(i) == Some(Ours::Defer)
-                        || Ours::of_ident(i) == Some(Ours::YieldFrom) =>
-                {
+                TokenTree::Ident(i) if Ours::of_ident(i) == Some(Ours::Defer) => {
                     self.has_cleanup = true;
-                    self.has_yield_from |= Ours::of_ident(i) == Some(Ours::YieldFrom);
+                }
+                TokenTree::Ident(i) if Ours::of_ident(i).is_some() => {
+                    let mut ahead = iter.clone();
+                    if let (Some(TokenTree::Punct(bang)), Some(TokenTree::Group(args))) =
+                        (ahead.next(), ahead.next())
+                    {
+                        if bang.as_char() == '!' {
+                            iter = ahead;
+                            self.our_macro(&Macro {
+                                path: i.clone().into(),
+                                bang_token: syn::Token![!](bang.span()),
+                                delimiter: syn::MacroDelimiter::Paren(Default::default()),
+                                tokens: args.stream(),
+                            });
+                        }
+                    }
                 }
                 _ => {}
             }
@@ -379,14 +394,14 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     }
 
     fn visit_expr_macro(&mut self, m: &'ast ExprMacro) {
-        if !self.our_macro(&m.mac) && self.scope == Scope::Body {
+        if !self.our_macro(&m.mac) {
             self.tokens(m.mac.tokens.clone());
         }
     }
 
     fn visit_stmt(&mut self, s: &'ast Stmt) {
         if let Stmt::Macro(m) = s {
-            if !self.our_macro(&m.mac) && self.scope == Scope::Body {
+            if !self.our_macro(&m.mac) {
                 self.tokens(m.mac.tokens.clone());
             }
             return;
@@ -396,7 +411,7 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_macro(&mut self, m: &'ast Macro) {
         // Macros in pattern or type position.
-        if !self.our_macro(m) && self.scope == Scope::Body {
+        if !self.our_macro(m) {
             self.tokens(m.tokens.clone());
         }
     }

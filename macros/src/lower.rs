@@ -824,8 +824,16 @@ impl VisitMut for Lowerer<'_, '_> {
             // Its close path and exits would have to be handed to that macro.
             Some(at) if !self.nested && self.foreign > 0 => {
                 let span = b.stmts[at].span();
+                let used = match &b.stmts[at] {
+                    Stmt::Macro(m) => {
+                        let path = &m.mac.path;
+                        quote_spanned!(span=> #path!(@__cogen_used);)
+                    }
+                    _ => TokenStream::new(),
+                };
                 b.stmts[at] = Stmt::Expr(
                     Expr::Verbatim(quote_spanned! {span=>
+                        #used
                         ::core::compile_error!(
                             "`defer!` cannot be used inside another macro's arguments: \
                              write the block with the `defer!` outside the macro call"
