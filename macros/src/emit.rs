@@ -139,7 +139,9 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     let value = quote! {
         let #make = move |#co: #co_ty| async move { #body };
         // SAFETY: the lowering awaits the `Co`'s futures only directly in
-        // this body (see `lower.rs`), which is what `new` and `boxed` ask.
+        // this body, and inside other macros' arguments only through macros
+        // that fail to compile anywhere else (see `lower.rs`), which is what
+        // `new` and `boxed` ask.
         unsafe { #build }
     };
 

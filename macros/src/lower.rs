@@ -13,10 +13,18 @@
 //!   the generator is closed, so that its cleanup runs at once;
 //! * `#[for_await] for` becomes a loop over a pinned stream.
 //!
-//! Every suspension point also carries a never-taken `break` to a hygienic
-//! label on the body (see `Ctx::label`), so none can end up in a nested
-//! closure or `async` block. The analysis has already reported cogen macros
-//! written in those, so this pass does not lower them there.
+//! Soundness rests on one rule: the code that awaits the body's `Co` handle
+//! (`__co`) runs only as part of this generator's own `async` block, since
+//! the runtime finds the frame a value goes to through the waker of whoever
+//! polls it. Where this pass writes the code itself, it keeps the rule (and
+//! the analysis has reported cogen macros written in closures, `async`
+//! blocks and nested fns, which are not lowered). Inside another macro's
+//! arguments it cannot: that macro gets the tokens and may rewrite them,
+//! strip any guard it can see, and move the rest into an `async` block that
+//! another generator polls. So no such macro is ever handed `__co`: it gets
+//! a call of a hygienic `macro_rules!` defined before the statement, whose
+//! body it never sees (see `Lowerer::shield`); an attribute macro below
+//! `#[generator]` is moved above it (`expand_last` in `lib.rs`).
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
