@@ -257,9 +257,6 @@ fn selecting(
     }
 }
 
-// tokio's runtime is not supported by Miri here (its I/O driver makes
-// syscalls Miri does not emulate).
-#[cfg_attr(miri, ignore)]
 #[tokio::test]
 async fn yield_in_tokio_select_handlers() {
     let (ta, ra) = tokio::sync::mpsc::channel(4);
