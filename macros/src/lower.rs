@@ -329,14 +329,15 @@ impl Lowerer<'_, '_> {
             return quote_spanned!(span=> { #used #code });
         }
         self.shield_count += 1;
-        let name = Ident::new(
-            &format!("__cogen_{what}_{}", self.shield_count),
-            Span::mixed_site().located_at(span),
-        );
+        // Resolved like the user's own tokens, not like cogen's hygienic
+        // names: a procedural macro handed the call could otherwise make an
+        // identifier `__co` of the same hygiene from it. Naming this macro
+        // gains the user nothing: it holds its guard wherever it expands.
+        let name = Ident::new(&format!("__cogen_{what}_{}", self.shield_count), span);
+        let guard = self.ctx.guard(span);
+        let body = code(self.ctx, shield_arg(span));
         let d = proc_macro2::Punct::new('$', proc_macro2::Spacing::Alone);
         let v = Ident::new("v", Span::mixed_site());
-        let guard = self.ctx.guard(span);
-        let body = code(self.ctx, quote_spanned!(span=> (#d(#d #v)*)));
         self.shields.push(quote_spanned! {span=>
             #used
             #[allow(unused_macros)]
@@ -345,6 +346,28 @@ impl Lowerer<'_, '_> {
             }
         });
         quote_spanned!(span=> #name!(#arg))
+    }
+
+    /// An exit of a `defer!` scope (`break 'scope Exit::..`) carrying
+    /// `value`, shielded inside other macros' arguments like the suspension
+    /// points: the scope's label is one of cogen's hygienic names.
+    fn shield_exit(
+        &mut self,
+        span: Span,
+        value: Option<TokenStream>,
+        exit: impl FnOnce(&mut Self, Option<TokenStream>) -> TokenStream,
+    ) -> TokenStream {
+        if self.foreign == 0 {
+            return exit(self, value);
+        }
+        let code = exit(self, value.as_ref().map(|_| shield_arg(span)));
+        self.shield(
+            span,
+            "exit",
+            TokenStream::new(),
+            value.unwrap_or_default(),
+            |_, _| code,
+        )
     }
 
     /// `#[for_await] for pat in stream body`.
@@ -356,7 +379,13 @@ impl Lowerer<'_, '_> {
         let expr = &f.expr;
         let body = &f.body;
         let span = f.for_token.span;
-        let stream = Ident::new("__cogen_stream", Span::mixed_site().located_at(span));
+        // Inside another macro's arguments, no hygienic name of cogen's (see
+        // `shield`).
+        let stream = if self.foreign == 0 {
+            Ident::new("__cogen_stream", Span::mixed_site().located_at(span))
+        } else {
+            Ident::new("__cogen_stream", span)
+        };
         let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
         let next = if self.ctx.facts.has_cleanup {
             self.cancellable_await(span, next, close_exit)
@@ -786,39 +815,46 @@ impl VisitMut for Lowerer<'_, '_> {
                     None if self.try_body() => quote_spanned!(span=> #krate::__private::Ok(())),
                     None => quote_spanned!(span=> ()),
                 };
-                *e = Expr::Verbatim(self.return_exit(span, value));
+                *e = Expr::Verbatim(self.shield_exit(span, Some(value), |v, value| {
+                    v.return_exit(span, value.unwrap_or_default())
+                }));
             }
             Expr::Try(t) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_try_mut(self, t);
                 let span = t.question_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
-                let inner = &t.expr;
+                let inner = t.expr.to_token_stream();
                 let residual = Ident::new("__cogen_residual", Span::mixed_site());
                 let ret = self.return_exit(
                     span,
                     quote_spanned!(span=> #krate::__private::from_residual(#residual)),
                 );
-                *e = Expr::Verbatim(quote_spanned! {span=>
-                    match #krate::__private::branch(#inner) {
-                        #krate::__private::ControlFlow::Continue(value) => value,
-                        #krate::__private::ControlFlow::Break(#residual) => #ret,
+                let code = move |_: &Ctx, inner: TokenStream| {
+                    quote_spanned! {span=>
+                        match #krate::__private::branch(#inner) {
+                            #krate::__private::ControlFlow::Continue(value) => value,
+                            #krate::__private::ControlFlow::Break(#residual) => #ret,
+                        }
                     }
-                });
+                };
+                *e = Expr::Verbatim(self.shield(span, "try", TokenStream::new(), inner, code));
             }
             Expr::Break(b) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_break_mut(self, b);
                 let value = b.expr.as_ref().map(|v| v.to_token_stream());
-                if let Some(jump) =
-                    self.jump_exit(b.break_token.span, b.label.as_ref(), false, value)
-                {
-                    *e = Expr::Verbatim(jump);
+                let (span, label) = (b.break_token.span, b.label.clone());
+                let leaves = self.jump_exit(span, label.as_ref(), false, None).is_some();
+                if leaves {
+                    *e = Expr::Verbatim(self.shield_exit(span, value, |v, value| {
+                        let jump = v.jump_exit(span, label.as_ref(), false, value);
+                        jump.expect("leaves the scope")
+                    }));
                 }
             }
             Expr::Continue(c) if !self.scopes.is_empty() => {
-                if let Some(jump) =
-                    self.jump_exit(c.continue_token.span, c.label.as_ref(), true, None)
-                {
-                    *e = Expr::Verbatim(jump);
+                let (span, label) = (c.continue_token.span, c.label.clone());
+                if let Some(jump) = self.jump_exit(span, label.as_ref(), true, None) {
+                    *e = Expr::Verbatim(self.shield_exit(span, None, |_, _| jump));
                 }
             }
             _ => visit_mut::visit_expr_mut(self, e),
@@ -923,6 +959,13 @@ impl Lowerer<'_, '_> {
         self.scopes = scopes;
         self.nested = outer;
     }
+}
+
+/// What a shield's `macro_rules!` body names its argument: `($($v)*)`.
+fn shield_arg(span: Span) -> TokenStream {
+    let d = proc_macro2::Punct::new('$', proc_macro2::Spacing::Alone);
+    let v = Ident::new("v", Span::mixed_site());
+    quote_spanned!(span=> (#d(#d #v)*))
 }
 
 /// `label`, resolved where it was made but located at `span`.

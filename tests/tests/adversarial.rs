@@ -188,7 +188,10 @@ fn awaits_in_macros(
     l: Log,
     with_defer: bool,
 ) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> {
-    let a = vec![std::future::ready(1).await, yield_!(2).into_u32()];
+    let a = vec![std::future::ready(1).await, {
+        yield_!(2);
+        0
+    }];
     yield_!(a.iter().sum());
     if with_defer {
         defer! { push(&l, "cleanup"); }
@@ -199,15 +202,6 @@ fn awaits_in_macros(
         yield_!(c.parse().unwrap());
     }
     push(&l, "end");
-}
-
-trait IntoU32 {
-    fn into_u32(self) -> u32;
-}
-impl IntoU32 for () {
-    fn into_u32(self) -> u32 {
-        0
-    }
 }
 
 #[test]
@@ -350,4 +344,58 @@ fn attribute_macros_below_see_the_body_as_written() {
     assert_eq!(below_attribute().collect::<Vec<_>>(), [1, 2, 11]);
     let got: Vec<u32> = futures::executor::block_on(below_cfg_attr().collect());
     assert_eq!(got, [1]);
+}
+
+// `return`, `?`, `break` and `continue` inside another macro's arguments,
+// leaving a `defer!` scope: rewritten (shielded, like the suspension points)
+// so that the cleanup runs first.
+#[generator]
+fn exits_in_macros(l: Log) -> impl Generator<u32, Yield = u32, Return = u32> {
+    for i in 0..10 {
+        defer! { push(&l, format!("cleanup {i}")); }
+        if i == 1 {
+            id!(continue);
+        }
+        if i == 3 {
+            id!(break);
+        }
+        yield_!(i);
+    }
+    let five = loop {
+        defer! { push(&l, "loop cleanup"); }
+        id!(break 5);
+    };
+    defer! { push(&l, "outer cleanup"); }
+    yield_!(five);
+    id!(return 7);
+}
+
+#[generator(try)]
+fn question_mark_in_macro(l: Log) -> impl Iterator<Item = Result<u32, String>> {
+    defer! { push(&l, "cleanup"); }
+    yield_!(1);
+    let v: u32 = id!(Err::<u32, String>("bad".into())?);
+    yield_!(v);
+}
+
+#[test]
+fn exits_inside_macros_run_the_cleanup_first() {
+    let l = Log::default();
+    let (yields, ret) = drive(exits_in_macros(l.clone()));
+    assert_eq!(yields, [0, 2, 5]);
+    assert_eq!(ret, 7);
+    assert_eq!(
+        take(&l),
+        [
+            "cleanup 0",
+            "cleanup 1",
+            "cleanup 2",
+            "cleanup 3",
+            "loop cleanup",
+            "outer cleanup"
+        ]
+    );
+    let got: Vec<_> = question_mark_in_macro(l.clone()).collect();
+    assert_eq!(got, [Ok(1), Err("bad".to_string())]);
+    assert_eq!(take(&l), ["cleanup"]);
 }

@@ -94,3 +94,26 @@ pub fn assert_unlowered(_attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     item.into()
 }
+
+/// Makes, from every identifier it is handed that starts with `__` (names
+/// cogen writes), an identifier `__co` of the same hygiene, and borrows it:
+/// had cogen handed it one of its own hygienic names, this would reach the
+/// generator's handle.
+#[proc_macro]
+pub fn forge_co(input: TokenStream) -> TokenStream {
+    fn collect(tokens: Tokens, out: &mut Vec<Tokens>) {
+        for t in tokens {
+            match t {
+                TokenTree::Ident(i) if i.to_string().starts_with("__") => {
+                    let co = proc_macro2::Ident::new("__co", i.span());
+                    out.push(quote!(let _ = &#co;));
+                }
+                TokenTree::Group(g) => collect(g.stream(), out),
+                _ => {}
+            }
+        }
+    }
+    let mut lets = Vec::new();
+    collect(input.into(), &mut lets);
+    quote!({ #(#lets)* }).into()
+}
