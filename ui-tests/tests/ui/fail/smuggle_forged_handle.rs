@@ -14,8 +14,18 @@ fn g() -> impl Stream<Item = Result<u32, ()>> {
             return,
             break,
             continue,
+            {
+                #[for_await]
+                for _x in two() {}
+            },
         );
     }
+}
+
+#[async_generator]
+fn two() -> impl Stream<Item = u32> {
+    yield_!(1);
+    yield_!(2);
 }
 
 fn main() {
