@@ -212,10 +212,13 @@ fn strip_reordered_marker(attr: proc_macro2::TokenStream) -> (proc_macro2::Token
 /// cogen lowers whatever they make of it.
 ///
 /// Only rustc's inert built-in attributes and the `rustfmt::`, `clippy::`
-/// and `diagnostic::` tool attributes stay where they are. `cfg_attr` is
-/// moved up too: what it expands to may be a macro. After the move, an
-/// attribute that may be a macro and is still there was put below cogen
-/// again (by a macro that wants its expansion): that is an error.
+/// and `diagnostic::` tool attributes stay where they are. rustc expands
+/// `cfg_attr` before it calls an attribute macro (seen with rustc 1.95: a
+/// `#[cfg_attr(all(), m)]` below arrives as `#[m]`), so what it expands to
+/// is judged like any other attribute; were one to arrive, it would be
+/// moved up (it may expand to a macro). After the move, an attribute that
+/// may be a macro and is still there was put below cogen again (by a macro
+/// that wants its expansion): that is an error.
 fn expand_last(
     kind: Kind,
     attr: &proc_macro2::TokenStream,
