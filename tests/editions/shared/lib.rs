@@ -70,8 +70,8 @@ pub fn in_macros<'a>(
     log: &'a std::cell::RefCell<Vec<&'static str>>,
 ) -> impl Stream<Item = u32> + 'a {
     defer! { log.borrow_mut().push("cleanup"); }
-    let v = vec![yield_!(1), yield_!(2)];
-    let (a, _) = both!(futures_ready().await, yield_!(v.len() as u32));
+    let s = format!("{:?}{:?}", yield_!(1), yield_!(2));
+    let (a, _) = both!(futures_ready().await, yield_!(s.len() as u32));
     let () = a;
     yield_from!(countdown_stream(1));
 }
