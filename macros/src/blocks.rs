@@ -98,23 +98,22 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
         (Some(TokenTree::Group(g)), None) if g.delimiter() == Delimiter::Brace => g.stream(),
         _ => body,
     };
-    let rewritten = mentions(body.clone(), "__cogen_used");
-    let stmts = Block::parse_within.parse2(body).map_err(|e| {
-        if rewritten {
-            // An enclosing generator lowered the block's `yield_!`s as its
-            // own: it did not recognise the block by its name.
-            syn::Error::new(
-                Span::call_site(),
-                format!(
-                    "this `{name}!` block is inside a generator that did not recognise it, and \
-                     took its `yield_!`s: call the block by its own name (`{name}!` or \
-                     `cogen::{name}!`), not through a renamed import"
-                ),
-            )
-        } else {
-            e
-        }
-    })?;
+    // An enclosing generator that did not recognise the block by its name
+    // (a renamed import) took the block's `yield_!`s as its own: they come
+    // here as calls of its hidden `__cogen_*` macros, which fail to compile
+    // inside the block's `async` body. Say why, instead of rustc's
+    // "unreachable label".
+    if rewritten_by_outer(body.clone()) {
+        return Err(syn::Error::new(
+            Span::call_site(),
+            format!(
+                "this `{name}!` block is inside a generator that did not recognise it, and \
+                 took its `yield_!`s: call the block by its own name (`{name}!` or \
+                 `cogen::{name}!`), not through a renamed import"
+            ),
+        ));
+    }
+    let stmts = Block::parse_within.parse2(body)?;
     let infer = || {
         Type::Infer(syn::TypeInfer {
             underscore_token: Default::default(),
@@ -146,10 +145,20 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
 }
 
 /// Whether `ident` occurs anywhere in `tokens`.
-fn mentions(tokens: TokenStream, ident: &str) -> bool {
-    tokens.into_iter().any(|t| match t {
-        TokenTree::Ident(i) => i == ident,
-        TokenTree::Group(g) => mentions(g.stream(), ident),
-        _ => false,
-    })
+/// Whether `tokens` call a macro an enclosing generator's lowering made
+/// (`__cogen_yield_1!(..)`): a `__cogen_` name followed by `!`.
+fn rewritten_by_outer(tokens: TokenStream) -> bool {
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(t) = iter.next() {
+        match t {
+            TokenTree::Ident(i) if i.to_string().starts_with("__cogen_") => {
+                if matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
+                    return true;
+                }
+            }
+            TokenTree::Group(g) if rewritten_by_outer(g.stream()) => return true,
+            _ => {}
+        }
+    }
+    false
 }

@@ -250,7 +250,9 @@ fn machine(
             move |#co| async move { #body },
         );
         // SAFETY: the lowering awaits the `Co`'s futures only directly in
-        // this body (see `lower.rs`), which is what `new` and `boxed` ask.
+        // this body, and inside other macros' arguments only through macros
+        // that fail to compile anywhere else (see `lower.rs`), which is what
+        // `new` and `boxed` ask.
         unsafe { #build }
     };
     Machine {

@@ -150,6 +150,12 @@ fn expand(
     attr: proc_macro2::TokenStream,
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
+    let (attr, reordered) = strip_reordered_marker(attr);
+    match expand_last(kind, &attr, &item, reordered) {
+        Ok(None) => {}
+        Ok(Some(tokens)) => return tokens,
+        Err(err) => return err.to_compile_error(),
+    }
     match parse::parse(kind, attr, item) {
         Ok(gen) => generate(gen),
         Err(err) => err.to_compile_error(),
@@ -236,4 +242,128 @@ fn strip_misplaced_for_await(kind: Kind, body: &mut syn::Block) {
         nested: false,
     }
     .visit_block_mut(body);
+}
+
+/// Marks an attribute that `expand_last` has re-emitted: `@reordered`
+/// before the user's own arguments.
+const REORDERED: &str = "reordered";
+
+fn strip_reordered_marker(attr: proc_macro2::TokenStream) -> (proc_macro2::TokenStream, bool) {
+    use proc_macro2::TokenTree;
+    let mut tts = attr.clone().into_iter();
+    match (tts.next(), tts.next()) {
+        (Some(TokenTree::Punct(at)), Some(TokenTree::Ident(name)))
+            if at.as_char() == '@' && name == REORDERED =>
+        {
+            let mut rest = tts.peekable();
+            if matches!(rest.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ',') {
+                rest.next();
+            }
+            (rest.collect(), true)
+        }
+        _ => (attr, false),
+    }
+}
+
+/// An attribute macro written below `#[generator]` would receive cogen's
+/// expansion, and could move the code that uses the generator's handle
+/// anywhere (into an `async` block another generator polls: undefined
+/// behaviour in the runtime). So cogen expands last: if the function carries
+/// any attribute that may be a macro, the function is emitted again, those
+/// attributes first, then this attribute (marked `@reordered`), over the
+/// body as the user wrote it; every such macro then sees that body, and
+/// cogen lowers whatever they make of it.
+///
+/// Only rustc's inert built-in attributes and the `rustfmt::`, `clippy::`
+/// and `diagnostic::` tool attributes stay where they are. rustc expands
+/// `cfg_attr` before it calls an attribute macro (seen with rustc 1.95: a
+/// `#[cfg_attr(all(), m)]` below arrives as `#[m]`), so what it expands to
+/// is judged like any other attribute; were one to arrive, it would be
+/// moved up (it may expand to a macro). After the move, an attribute that
+/// may be a macro and is still there was put below cogen again (by a macro
+/// that wants its expansion): that is an error.
+fn expand_last(
+    kind: Kind,
+    attr: &proc_macro2::TokenStream,
+    item: &proc_macro2::TokenStream,
+    reordered: bool,
+) -> syn::Result<Option<proc_macro2::TokenStream>> {
+    use quote::quote;
+    let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
+        return Ok(None); // `parse` reports it
+    };
+    let (inert, moved): (Vec<_>, Vec<_>) = func.attrs.drain(..).partition(is_inert);
+    if moved.is_empty() {
+        return Ok(None);
+    }
+    if reordered {
+        return Err(syn::Error::new_spanned(
+            &moved[0],
+            format!(
+                "an attribute that may be a macro is below {} again, after cogen moved the \
+                 function's attribute macros above itself (so that they see the function as \
+                 written, never cogen's expansion): cogen must expand after every attribute \
+                 macro of the function",
+                kind.attr_name()
+            ),
+        ));
+    }
+    func.attrs = inert;
+    let args: parse::Args = syn::parse2(attr.clone())?;
+    let krate = &args.krate;
+    let name = match kind {
+        Kind::Sync => quote!(generator),
+        Kind::Async => quote!(async_generator),
+    };
+    let marker = Ident::new(REORDERED, Span::call_site());
+    let comma = (!attr.is_empty()).then(|| quote!(,));
+    Ok(Some(quote! {
+        #(#moved)*
+        #[#krate::#name(@#marker #comma #attr)]
+        #func
+    }))
+}
+
+/// An attribute that is not a macro: rustc's inert built-ins, and the tool
+/// attributes of stable Rust.
+fn is_inert(attr: &syn::Attribute) -> bool {
+    const BUILT_IN: &[&str] = &[
+        "allow",
+        "automatically_derived",
+        "cfg",
+        "cold",
+        "deny",
+        "deprecated",
+        "doc",
+        "expect",
+        "export_name",
+        "forbid",
+        "ignore",
+        "inline",
+        "instruction_set",
+        "link_name",
+        "link_section",
+        "must_use",
+        "no_mangle",
+        "should_panic",
+        "target_feature",
+        "track_caller",
+        "unsafe",
+        "used",
+        "warn",
+    ];
+    const TOOLS: &[&str] = &["clippy", "diagnostic", "rustfmt"];
+    let path = attr.path();
+    let Some(first) = path.segments.first() else {
+        return false;
+    };
+    let first = first.ident.to_string();
+    if path.leading_colon.is_some() {
+        return false;
+    }
+    if path.segments.len() == 1 {
+        BUILT_IN.contains(&first.as_str())
+    } else {
+        TOOLS.contains(&first.as_str())
+    }
 }

@@ -13,13 +13,22 @@
 //!   the generator is closed, so that its cleanup runs at once;
 //! * `#[for_await] for` becomes a loop over a pinned stream.
 //!
-//! Every suspension point also carries a never-taken `break` to a hygienic
-//! label on the body (see `Ctx::label`), so none can end up in a nested
-//! closure or `async` block. The analysis has already reported cogen macros
-//! written in those, so this pass does not lower them there.
+//! Soundness rests on one rule: the code that awaits the body's `Co` handle
+//! (`__co`) runs only as part of this generator's own `async` block, since
+//! the runtime finds the frame a value goes to through the waker of whoever
+//! polls it. Where this pass writes the code itself, it keeps the rule (and
+//! the analysis has reported cogen macros written in closures, `async`
+//! blocks and nested fns, which are not lowered). Inside another macro's
+//! arguments it cannot: that macro gets the tokens and may rewrite them,
+//! strip any guard it can see, and move the rest into an `async` block that
+//! another generator polls. So no such macro is ever handed `__co`: it gets
+//! a call of a hygienic `macro_rules!` defined before the statement, whose
+//! body it never sees (see `Lowerer::shield`); an attribute macro below
+//! `#[generator]` is moved above it (`expand_last` in `lib.rs`).
 
 use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream, TokenTree};
 use quote::{quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
@@ -32,14 +41,12 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     /// The hygienic name of the body's `Co` handle: user code cannot see it.
     pub co: Ident,
-    /// A hygienic label on the body's block. Every yield point names it in a
-    /// `break` that never runs, and a label cannot be reached from inside a
-    /// closure or a nested `async` block (E0767): so even when another
-    /// macro wraps a `yield_!` we rewrote in an `async` block, compilation
-    /// fails instead of producing a yield future that could be polled by
-    /// someone other than its own generator. The runtime relies on this.
+    /// A hygienic label on the body's block. Every suspension point written
+    /// inside another macro's arguments names it in a `break` that never
+    /// runs (see `Lowerer::shield`), and a label cannot be reached from a
+    /// closure, a nested `async` block or a nested fn (E0767 / E0434).
     pub label: syn::Lifetime,
-    /// Whether any yield point was emitted (the label is unused otherwise).
+    /// Whether any guard was emitted (the label is unused otherwise).
     pub label_used: std::cell::Cell<bool>,
 }
 
@@ -53,19 +60,13 @@ impl Ctx<'_> {
         Ident::new(&self.co.to_string(), self.co.span().located_at(span))
     }
 
-    /// The never-taken `break` to the body's label that every suspension
-    /// point carries (see `label`), located at the user's macro call so
-    /// that E0767 points there.
+    /// The never-taken `break` to the body's label that every shielded
+    /// suspension point carries (see `label`), located at the user's macro
+    /// call so that E0767 points there.
     fn guard(&self, span: Span) -> TokenStream {
         let krate = self.krate();
         self.label_used.set(true);
-        let label = syn::Lifetime {
-            apostrophe: self.label.apostrophe.located_at(span),
-            ident: Ident::new(
-                &self.label.ident.to_string(),
-                self.label.ident.span().located_at(span),
-            ),
-        };
+        let label = located_at(&self.label, span);
         let never = paren(span, quote_spanned!(span=> #krate::__private::never()));
         quote_spanned!(span=> if false { break #label #never })
     }
@@ -81,7 +82,6 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         // Spanned like the user's call, context included: rustc reports an
         // unsuitable delegate on this binding (the pick's receiver), and a
         // binding from another (mixed-site) context would be reported on the
@@ -106,7 +106,6 @@ impl Ctx<'_> {
                 (&&&&#from).__cogen_pick().wrap(#from)
             };
             let mut #from = ::core::pin::pin!(#from);
-            #pin
             match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {
                 #krate::__private::Some(returned) => returned,
                 #krate::__private::None => #close_exit,
@@ -123,7 +122,6 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         let value = if self.gen.args.try_.is_some() {
             quote_spanned!(span=> #krate::__private::Ok(#value))
         } else if is_nameable(self.gen.form.yield_ty()) {
@@ -141,7 +139,6 @@ impl Ctx<'_> {
         if self.facts.has_cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
-                #pin
                 match if #co_ty::put(&#co, #value).await {
                     #co_ty::suspend_or_close(&#co).await
                 } else {
@@ -153,7 +150,6 @@ impl Ctx<'_> {
             }
         } else {
             quote_spanned! {span=>
-                #pin
                 #co_ty::put(&#co, #value).await;
                 #co_ty::suspend(&#co).await
             }
@@ -179,39 +175,12 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let pin = self.guard(span);
         quote_spanned! {span=>
             {
-                #pin
                 match #krate::__private::Co::until_closed(&#co, #fut).await {
                     #krate::__private::Some(output) => output,
                     #krate::__private::None => #close_exit,
                 }
-            }
-        }
-    }
-
-    /// `#[for_await] for pat in stream body`.
-    fn for_await(&self, f: &syn::ExprForLoop, close_exit: TokenStream) -> TokenStream {
-        let krate = self.krate();
-        let attrs = f.attrs.iter().filter(|a| !a.path().is_ident("for_await"));
-        let label = &f.label;
-        let pat = &f.pat;
-        let expr = &f.expr;
-        let body = &f.body;
-        let span = f.for_token.span;
-        let stream = Ident::new("__cogen_stream", Span::mixed_site().located_at(span));
-        let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
-        let next = if self.facts.has_cleanup {
-            self.cancellable_await(span, next, close_exit)
-        } else {
-            quote_spanned!(span=> #next.await)
-        };
-        quote_spanned! {span=>
-            #(#attrs)*
-            {
-                let mut #stream = ::core::pin::pin!(#expr);
-                #label while let #krate::__private::Some(#pat) = #next #body
             }
         }
     }
@@ -224,6 +193,9 @@ pub fn lower(ctx: &Ctx, body: &mut Block) {
         scopes: Vec::new(),
         scope_count: 0,
         in_cleanup: false,
+        foreign: 0,
+        shields: Vec::new(),
+        shield_count: 0,
     }
     .visit_block_mut(body);
 }
@@ -253,6 +225,13 @@ struct Lowerer<'a, 'b> {
     scope_count: usize,
     /// Lowering a `defer!` body: its awaits run to completion.
     in_cleanup: bool,
+    /// How many other macros' argument tokens the code being lowered is in.
+    foreign: usize,
+    /// The `macro_rules!` definitions of the shielded suspension points
+    /// found in the statement being lowered (see `shield`), waiting to be
+    /// put before that statement.
+    shields: Vec<TokenStream>,
+    shield_count: usize,
 }
 
 impl Lowerer<'_, '_> {
@@ -298,14 +277,16 @@ impl Lowerer<'_, '_> {
                 } else {
                     tokens
                 };
-                let expr = self.ctx.yield_expr(span, value, self.close_exit(span));
-                quote_spanned!(span=> { #used #expr })
+                let close = self.close_exit(span);
+                self.shield(span, "yield", used, value, |ctx, v| {
+                    ctx.yield_expr(span, v, close)
+                })
             }
             Ours::YieldFrom => {
-                let expr = self
-                    .ctx
-                    .yield_from_expr(span, tokens, self.close_exit(span));
-                quote_spanned!(span=> { #used #expr })
+                let close = self.close_exit(span);
+                self.shield(span, "yield_from", used, tokens, |ctx, v| {
+                    ctx.yield_from_expr(span, v, close)
+                })
             }
             // A `defer!` that is a statement of a block is lowered with its
             // block (`visit_block_mut`); anywhere else it has no block to
@@ -322,13 +303,164 @@ impl Lowerer<'_, '_> {
         })
     }
 
+    /// Code that uses the body's `Co` handle, for a suspension point whose
+    /// operand is `arg`. Directly in the body it is written in place: only
+    /// this lowering places it, and the analysis rejected our macros in
+    /// closures, `async` blocks and nested fns. Inside another macro's
+    /// arguments it is not: that macro receives the tokens and may move them
+    /// anywhere, into an `async` block that a different generator polls (the
+    /// runtime would then hand a value to the wrong frame: a transmute), and
+    /// may strip any guard it can see. So the macro gets only a call
+    /// `__cogen_yield_N!(arg)`, and the code using `__co` is the body of a
+    /// `macro_rules!` defined before the statement (`visit_stmts`), with a
+    /// never-taken `break` to the body's label: wherever the call is moved,
+    /// it expands there, and in a closure, `async` block or fn that label
+    /// (and `__co`) cannot be reached, so it fails to compile. Hygiene keeps
+    /// the name, `__co` and the label out of the user's reach.
+    ///
+    /// `used` (the user's macro named once more, so that its import counts
+    /// as used) goes beside the code, or beside the definition: another
+    /// macro, a `#[generator]` it writes say, would take it for a call.
+    fn shield(
+        &mut self,
+        span: Span,
+        what: &str,
+        used: TokenStream,
+        arg: TokenStream,
+        code: impl FnOnce(&Ctx, TokenStream) -> TokenStream,
+    ) -> TokenStream {
+        if self.foreign == 0 {
+            let code = code(self.ctx, arg);
+            if used.is_empty() {
+                return code;
+            }
+            return quote_spanned!(span=> { #used #code });
+        }
+        self.shield_count += 1;
+        // Resolved like the user's own tokens, not like cogen's hygienic
+        // names: a procedural macro handed the call could otherwise make an
+        // identifier `__co` of the same hygiene from it. Naming this macro
+        // gains the user nothing: it holds its guard wherever it expands.
+        let name = Ident::new(&format!("__cogen_{what}_{}", self.shield_count), span);
+        let guard = self.ctx.guard(span);
+        let body = code(self.ctx, shield_arg(span));
+        let d = proc_macro2::Punct::new('$', proc_macro2::Spacing::Alone);
+        let v = Ident::new("v", Span::mixed_site());
+        self.shields.push(quote_spanned! {span=>
+            #used
+            #[allow(unused_macros)]
+            macro_rules! #name {
+                (#d(#d #v:tt)*) => {{ #guard #body }};
+            }
+        });
+        quote_spanned!(span=> #name!(#arg))
+    }
+
+    /// An exit of a `defer!` scope (`break 'scope Exit::..`) carrying
+    /// `value`, shielded inside other macros' arguments like the suspension
+    /// points: the scope's label is one of cogen's hygienic names.
+    fn shield_exit(
+        &mut self,
+        span: Span,
+        value: Option<TokenStream>,
+        exit: impl FnOnce(&mut Self, Option<TokenStream>) -> TokenStream,
+    ) -> TokenStream {
+        if self.foreign == 0 {
+            return exit(self, value);
+        }
+        let code = exit(self, value.as_ref().map(|_| shield_arg(span)));
+        self.shield(
+            span,
+            "exit",
+            TokenStream::new(),
+            value.unwrap_or_default(),
+            |_, _| code,
+        )
+    }
+
+    /// `#[for_await] for pat in stream body`.
+    fn for_await(&mut self, f: &syn::ExprForLoop, close_exit: TokenStream) -> TokenStream {
+        let krate = self.ctx.krate().clone();
+        let attrs = f.attrs.iter().filter(|a| !a.path().is_ident("for_await"));
+        let label = &f.label;
+        let pat = &f.pat;
+        let expr = &f.expr;
+        let body = &f.body;
+        let span = f.for_token.span;
+        // Inside another macro's arguments, no hygienic name of cogen's (see
+        // `shield`).
+        let stream = if self.foreign == 0 {
+            Ident::new("__cogen_stream", Span::mixed_site().located_at(span))
+        } else {
+            Ident::new("__cogen_stream", span)
+        };
+        let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
+        let next = if self.ctx.facts.has_cleanup {
+            self.cancellable_await(span, next, close_exit)
+        } else {
+            quote_spanned!(span=> #next.await)
+        };
+        quote_spanned! {span=>
+            #(#attrs)*
+            {
+                let mut #stream = ::core::pin::pin!(#expr);
+                #label while let #krate::__private::Some(#pat) = #next #body
+            }
+        }
+    }
+
+    /// `fut.await` in an async generator with cleanup, shielded.
+    fn cancellable_await(
+        &mut self,
+        span: Span,
+        fut: TokenStream,
+        close_exit: TokenStream,
+    ) -> TokenStream {
+        self.shield(span, "await", TokenStream::new(), fut, |ctx, f| {
+            ctx.cancellable_await(span, f, close_exit)
+        })
+    }
+
+    /// Lowers the statements of a block. Shields made for a statement (see
+    /// `shield`) are defined right before it, in the innermost block outside
+    /// every other macro's arguments: there no other macro sees them, and
+    /// the body's label and any `defer!` scope around the statement are in
+    /// scope. The statement itself is left where it is, unwrapped: a
+    /// statement macro may define `let` bindings or items used later.
+    fn visit_stmts(&mut self, stmts: &mut Vec<Stmt>) {
+        if self.foreign > 0 {
+            for stmt in stmts {
+                self.visit_stmt_mut(stmt);
+            }
+            return;
+        }
+        for mut stmt in std::mem::take(stmts) {
+            let mark = self.shields.len();
+            self.visit_stmt_mut(&mut stmt);
+            for def in self.shields.drain(mark..) {
+                stmts.push(Stmt::Item(syn::Item::Verbatim(def)));
+            }
+            stmts.push(stmt);
+        }
+    }
+
+    /// Runs `f` on another macro's argument tokens.
+    fn in_foreign<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        self.foreign += 1;
+        let out = f(self);
+        self.foreign -= 1;
+        out
+    }
+
     /// The close path of a yield point: leave the innermost `defer!` scope
     /// (its cleanup runs, then the close continues outwards), or park.
     fn close_exit(&self, span: Span) -> TokenStream {
         let krate = &self.ctx.gen.args.krate;
         match self.scopes.last() {
             Some(scope) => {
-                let label = &scope.label;
+                // Located at the user's call: if another macro moved it where
+                // the label cannot be reached, the error points there.
+                let label = located_at(&scope.label, span);
                 let close = paren(span, quote_spanned!(span=> #krate::__private::Exit::Close));
                 quote_spanned!(span=> break #label #close)
             }
@@ -419,9 +551,7 @@ impl Lowerer<'_, '_> {
         let Some(Stmt::Macro(defer)) = block.stmts.pop() else {
             unreachable!()
         };
-        for stmt in &mut block.stmts {
-            self.visit_stmt_mut(stmt);
-        }
+        self.visit_stmts(&mut block.stmts);
         let span = defer
             .mac
             .path
@@ -429,6 +559,7 @@ impl Lowerer<'_, '_> {
             .last()
             .map_or_else(Span::call_site, |s| s.ident.span());
         let path = &defer.mac.path;
+        let defer_attrs = &defer.attrs;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
         let tokens = defer.mac.tokens.clone();
         let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
@@ -516,6 +647,10 @@ impl Lowerer<'_, '_> {
             #[allow(unreachable_code, clippy::diverging_sub_expression)]
             let #exit: #krate::__private::Exit<_, _, #break_ty> =
                 #scope_label: { #krate::__private::Exit::Normal(#after) };
+            // The `defer!`'s own attributes go on its cleanup: a configured
+            // out `defer!` registers nothing, and the rest of its block
+            // runs all the same.
+            #(#defer_attrs)*
             #[allow(unreachable_code)]
             let () = #cleanup;
             #[allow(unreachable_code)]
@@ -657,9 +792,10 @@ impl VisitMut for Lowerer<'_, '_> {
             Expr::Macro(m) if crate::blocks::is_block(&m.mac.path) => {}
             Expr::Macro(m) => {
                 if let Some(tokens) = self.our_macro(&m.mac) {
-                    *e = Expr::Verbatim(tokens);
+                    let attrs = &m.attrs;
+                    *e = Expr::Verbatim(quote!(#(#attrs)* #tokens));
                 } else {
-                    match self.macro_args(m.mac.tokens.clone()) {
+                    match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
                         Err(error) => *e = Expr::Verbatim(error),
                     }
@@ -676,7 +812,7 @@ impl VisitMut for Lowerer<'_, '_> {
                 self.visit_expr_mut(&mut f.expr);
                 self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut f.body));
                 let close_exit = self.close_exit(f.for_token.span);
-                *e = Expr::Verbatim(self.ctx.for_await(f, close_exit));
+                *e = Expr::Verbatim(self.for_await(f, close_exit));
             }
             Expr::Loop(l) => {
                 let label = l.label.clone();
@@ -714,7 +850,8 @@ impl VisitMut for Lowerer<'_, '_> {
                 visit_mut::visit_expr_await_mut(self, a);
                 let span = a.await_token.span;
                 let fut = a.base.to_token_stream();
-                *e = Expr::Verbatim(self.ctx.cancellable_await(span, fut, self.close_exit(span)));
+                let close_exit = self.close_exit(span);
+                *e = Expr::Verbatim(self.cancellable_await(span, fut, close_exit));
             }
             // In the `try` flavour the body ends with a `Result<(), E>`: a
             // plain `return;` ends the iterator / stream normally.
@@ -727,39 +864,46 @@ impl VisitMut for Lowerer<'_, '_> {
                     None if self.try_body() => quote_spanned!(span=> #krate::__private::Ok(())),
                     None => quote_spanned!(span=> ()),
                 };
-                *e = Expr::Verbatim(self.return_exit(span, value));
+                *e = Expr::Verbatim(self.shield_exit(span, Some(value), |v, value| {
+                    v.return_exit(span, value.unwrap_or_default())
+                }));
             }
             Expr::Try(t) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_try_mut(self, t);
                 let span = t.question_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
-                let inner = &t.expr;
+                let inner = t.expr.to_token_stream();
                 let residual = Ident::new("__cogen_residual", Span::mixed_site());
                 let ret = self.return_exit(
                     span,
                     quote_spanned!(span=> #krate::__private::from_residual(#residual)),
                 );
-                *e = Expr::Verbatim(quote_spanned! {span=>
-                    match #krate::__private::branch(#inner) {
-                        #krate::__private::ControlFlow::Continue(value) => value,
-                        #krate::__private::ControlFlow::Break(#residual) => #ret,
+                let code = move |_: &Ctx, inner: TokenStream| {
+                    quote_spanned! {span=>
+                        match #krate::__private::branch(#inner) {
+                            #krate::__private::ControlFlow::Continue(value) => value,
+                            #krate::__private::ControlFlow::Break(#residual) => #ret,
+                        }
                     }
-                });
+                };
+                *e = Expr::Verbatim(self.shield(span, "try", TokenStream::new(), inner, code));
             }
             Expr::Break(b) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_break_mut(self, b);
                 let value = b.expr.as_ref().map(|v| v.to_token_stream());
-                if let Some(jump) =
-                    self.jump_exit(b.break_token.span, b.label.as_ref(), false, value)
-                {
-                    *e = Expr::Verbatim(jump);
+                let (span, label) = (b.break_token.span, b.label.clone());
+                let leaves = self.jump_exit(span, label.as_ref(), false, None).is_some();
+                if leaves {
+                    *e = Expr::Verbatim(self.shield_exit(span, value, |v, value| {
+                        let jump = v.jump_exit(span, label.as_ref(), false, value);
+                        jump.expect("leaves the scope")
+                    }));
                 }
             }
             Expr::Continue(c) if !self.scopes.is_empty() => {
-                if let Some(jump) =
-                    self.jump_exit(c.continue_token.span, c.label.as_ref(), true, None)
-                {
-                    *e = Expr::Verbatim(jump);
+                let (span, label) = (c.continue_token.span, c.label.clone());
+                if let Some(jump) = self.jump_exit(span, label.as_ref(), true, None) {
+                    *e = Expr::Verbatim(self.shield_exit(span, None, |_, _| jump));
                 }
             }
             _ => visit_mut::visit_expr_mut(self, e),
@@ -771,8 +915,30 @@ impl VisitMut for Lowerer<'_, '_> {
         let is_defer =
             |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
         match b.stmts.iter().position(is_defer) {
+            // Its close path and exits would have to be handed to that macro.
+            Some(at) if !self.nested && self.foreign > 0 => {
+                let span = b.stmts[at].span();
+                let used = match &b.stmts[at] {
+                    Stmt::Macro(m) => {
+                        let path = &m.mac.path;
+                        quote_spanned!(span=> #path!(@__cogen_used);)
+                    }
+                    _ => TokenStream::new(),
+                };
+                b.stmts[at] = Stmt::Expr(
+                    Expr::Verbatim(quote_spanned! {span=>
+                        #used
+                        ::core::compile_error!(
+                            "`defer!` cannot be used inside another macro's arguments: \
+                             write the block with the `defer!` outside the macro call"
+                        );
+                    }),
+                    None,
+                );
+                self.visit_stmts(&mut b.stmts);
+            }
             Some(at) if !self.nested => self.lower_defer(b, at),
-            _ => visit_mut::visit_block_mut(self, b),
+            _ => self.visit_stmts(&mut b.stmts),
         }
     }
 
@@ -782,10 +948,22 @@ impl VisitMut for Lowerer<'_, '_> {
                 return;
             }
             if let Some(tokens) = self.our_macro(&m.mac) {
+                // Its attributes stay: `#[cfg(..)] yield_!(x);` configured
+                // out must not yield.
+                // Clippy would take the lowered block for an operation
+                // whose value is unused.
                 let semi = m.semi_token;
-                *s = Stmt::Expr(Expr::Verbatim(tokens), semi);
+                let attrs = &m.attrs;
+                *s = Stmt::Expr(
+                    Expr::Verbatim(quote! {
+                        #(#attrs)*
+                        #[allow(clippy::unnecessary_operation)]
+                        #tokens
+                    }),
+                    semi,
+                );
             } else {
-                match self.macro_args(m.mac.tokens.clone()) {
+                match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                     Ok(tokens) => m.mac.tokens = tokens,
                     Err(error) => {
                         let semi = m.semi_token;
@@ -796,6 +974,17 @@ impl VisitMut for Lowerer<'_, '_> {
             return;
         }
         visit_mut::visit_stmt_mut(self, s);
+        // `fut.await;` lowered: the same. (Not a lone `;`, which syn keeps
+        // as an empty verbatim expression: an attribute cannot go there.)
+        if let Stmt::Expr(e @ Expr::Verbatim(_), Some(_)) = s {
+            if matches!(e, Expr::Verbatim(t) if t.is_empty()) {
+                return;
+            }
+            *e = Expr::Verbatim(quote! {
+                #[allow(clippy::unnecessary_operation)]
+                #e
+            });
+        }
     }
 
     fn visit_macro_mut(&mut self, m: &mut Macro) {
@@ -806,7 +995,7 @@ impl VisitMut for Lowerer<'_, '_> {
         // An error stays in the arguments: a pattern or type cannot be
         // replaced by `compile_error!`.
         m.tokens = self
-            .macro_args(m.tokens.clone())
+            .in_foreign(|v| v.macro_args(m.tokens.clone()))
             .unwrap_or_else(|error| error);
     }
 
@@ -868,6 +1057,24 @@ fn paren(span: Span, value: TokenStream) -> TokenStream {
     let mut group = Group::new(Delimiter::Parenthesis, value);
     group.set_span(Span::mixed_site().located_at(span));
     TokenTree::Group(group).into()
+}
+
+/// What a shield's `macro_rules!` body names its argument: `($($v)*)`.
+fn shield_arg(span: Span) -> TokenStream {
+    let d = proc_macro2::Punct::new('$', proc_macro2::Spacing::Alone);
+    let v = Ident::new("v", Span::mixed_site());
+    quote_spanned!(span=> (#d(#d #v)*))
+}
+
+/// `label`, resolved where it was made but located at `span`.
+fn located_at(label: &syn::Lifetime, span: Span) -> syn::Lifetime {
+    syn::Lifetime {
+        apostrophe: label.apostrophe.located_at(span),
+        ident: Ident::new(
+            &label.ident.to_string(),
+            label.ident.span().located_at(span),
+        ),
+    }
 }
 
 /// `tokens`, every one located and resolved at `span`.

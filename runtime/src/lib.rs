@@ -350,15 +350,9 @@
 //!     // (where an elided lifetime in the types is inferred, not higher-ranked).
 //!     let __cogen_body = ::cogen::__private::body::<u64, (), _, _>(move |__co| async move {
 //!         let _ = &n; // arguments move in whole, as in an `async fn`
-//!         'generator_body: {
-//!             for i in 0..n {
-//!                 // never runs: a label cannot be reached from a nested
-//!                 // closure or `async` block, so a `yield_!` that some
-//!                 // other macro moved into one fails to compile
-//!                 if false { break 'generator_body ::cogen::__private::never() }
-//!                 ::cogen::__private::Co::put(&__co, { let v: u64 = i; v }).await;
-//!                 ::cogen::__private::Co::suspend(&__co).await;
-//!             }
+//!         for i in 0..n {
+//!             ::cogen::__private::Co::put(&__co, { let v: u64 = i; v }).await;
+//!             ::cogen::__private::Co::suspend(&__co).await;
 //!         }
 //!     });
 //!     // yield and return types; no `yield_from!`; no cleanup. `unsafe`:
@@ -379,6 +373,31 @@
 //! function of the form (`::cogen::__private::iter({ .. })`) whose opaque
 //! return type names only the form's traits, as a generator function's
 //! `impl Trait` does.
+//!
+//! Those futures must be polled by their own generator and no other: the
+//! driver finds the frame a value goes to through the waker. A `yield_!`
+//! inside another macro's arguments (`vec![yield_!(x)]`, a user's
+//! `macro_rules!`) would hand that macro the `__co` code, which it could
+//! move into an `async` block that a different generator polls. So that
+//! macro gets only a call of a hygienic macro the expansion defines before
+//! the statement, whose body it never sees:
+//! ```text
+//! #[allow(unused_macros)]
+//! macro_rules! __cogen_yield_1 {
+//!     ($($v:tt)*) => {{
+//!         // never runs: a label cannot be reached from a closure, an
+//!         // `async` block or a fn, so wherever the other macro moved the
+//!         // call, it fails to compile there (E0767 / E0434)
+//!         if false { break 'generator_body ::cogen::__private::never() }
+//!         ::cogen::__private::Co::put(&__co, { let v: u64 = ($($v)*); v }).await;
+//!         ::cogen::__private::Co::suspend(&__co).await
+//!     }};
+//! }
+//! let v = vec![__cogen_yield_1!(i)];
+//! ```
+//! (with `'generator_body:` then labelling the body's block). An attribute
+//! macro written below `#[generator]` is moved above it, so that it too
+//! sees the body as written, never the expansion.
 #![no_std]
 #![warn(missing_docs)]
 

@@ -27,3 +27,11 @@ fn works_on_this_edition() {
     assert_eq!(v.len(), 2);
     assert!(v[1].is_err());
 }
+
+#[test]
+fn yields_inside_other_macros_on_this_edition() {
+    let log = std::cell::RefCell::new(Vec::new());
+    let v: Vec<u32> = futures::executor::block_on(in_macros(&log).collect());
+    assert_eq!(v, [1, 2, 4, 10]);
+    assert_eq!(*log.borrow(), ["cleanup"]);
+}

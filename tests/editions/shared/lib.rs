@@ -97,3 +97,27 @@ pub fn async_evens(limit: u32) -> impl Stream<Item = u32> {
         futures_ready().await;
     })
 }
+
+macro_rules! both {
+    ($a:expr, $b:expr) => {
+        ($a, $b)
+    };
+}
+
+/// Yields inside other macros' arguments (lowered through cogen's own
+/// hygienic `macro_rules!`), with a `defer!` scope and awaits around them.
+#[async_generator]
+pub fn in_macros<'a>(
+    log: &'a std::cell::RefCell<Vec<&'static str>>,
+) -> impl Stream<Item = u32> + 'a {
+    defer! { log.borrow_mut().push("cleanup"); }
+    let s = format!("{:?}{:?}", yield_!(1), yield_!(2));
+    let (a, _) = both!(futures_ready().await, yield_!(s.len() as u32));
+    let () = a;
+    yield_from!(countdown_stream(1));
+}
+
+#[async_generator]
+fn countdown_stream(n: u32) -> impl Stream<Item = u32> {
+    yield_!(n * 10);
+}
