@@ -156,8 +156,18 @@ fn expand(
         Ok(Some(tokens)) => return tokens,
         Err(err) => return err.to_compile_error(),
     }
-    match parse::parse(kind, attr, item) {
+    match parse::parse(kind, attr, item.clone()) {
         Ok(gen) => generate(gen),
+        // Input that is not a function at all: rustc parses an item before
+        // it calls the attribute, so a body syn cannot read only comes from
+        // an editor (rust-analyzer sends half-typed code, `let z = ;`).
+        // The item goes out beside the error, as written, so that the
+        // editor still sees the body for completion and hover.
+        Err(err) if syn::parse2::<syn::ItemFn>(item.clone()).is_err() => {
+            let mut tokens = err.to_compile_error();
+            tokens.extend(item);
+            tokens
+        }
         Err(err) => err.to_compile_error(),
     }
 }
@@ -365,5 +375,31 @@ fn is_inert(attr: &syn::Attribute) -> bool {
         BUILT_IN.contains(&first.as_str())
     } else {
         TOOLS.contains(&first.as_str())
+    }
+}
+
+#[cfg(test)]
+mod editor_tests {
+    use super::*;
+
+    /// What rust-analyzer may send while the user types: a body syn cannot
+    /// read. The item must come back beside the error, so the editor keeps
+    /// completing inside it.
+    #[test]
+    fn an_unparsable_body_is_emitted_beside_the_error() {
+        let item: proc_macro2::TokenStream =
+            "fn tokens(s: &str) -> impl Iterator<Item = u32> { let z = ; yield_!(1); }"
+                .parse()
+                .unwrap();
+        let out = expand(Kind::Sync, proc_macro2::TokenStream::new(), item.clone()).to_string();
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.ends_with(&item.to_string()), "{out}");
+        // A readable function is not repeated: its error stands alone.
+        let item: proc_macro2::TokenStream = "fn f() -> u32 { 1 }".parse().unwrap();
+        let out = expand(Kind::Sync, proc_macro2::TokenStream::new(), item).to_string();
+        assert!(
+            out.contains("compile_error") && !out.contains("fn f"),
+            "{out}"
+        );
     }
 }

@@ -487,6 +487,10 @@ macro_rules! yield_ {
 /// a panic.
 /// It cannot contain `yield_!`, `return`, `?`, or a `break` / `continue`
 /// that leaves it.
+///
+/// rustfmt leaves the body of `defer! { .. }` as written (it does not
+/// format macro calls in braces); `defer!({ .. })` means the same and has
+/// its body formatted.
 #[macro_export]
 macro_rules! defer {
     (@__cogen_used) => {};
