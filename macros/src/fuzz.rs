@@ -111,7 +111,23 @@ fn check(
             .unwrap_or_default();
         format!("the macro panicked: {msg}")
     })?;
-    if let Err(e) = syn::parse2::<syn::File>(output.clone()) {
+    // An input that is no function at all is echoed after its error (for
+    // editors, see `expand`): then only the error part must parse.
+    let echoed = syn::parse2::<syn::ItemFn>(item.stream()).is_err();
+    let checked = if echoed {
+        let (out, input) = (output.to_string(), item.stream().to_string());
+        let Some(error) = out.strip_suffix(&input) else {
+            return Err(format!(
+                "an input that is not a function must come back after its error\n--- expansion:\n{output}"
+            ));
+        };
+        error
+            .parse()
+            .map_err(|e| format!("the error part does not tokenize: {e}"))?
+    } else {
+        output.clone()
+    };
+    if let Err(e) = syn::parse2::<syn::File>(checked) {
         return Err(format!(
             "the expansion is not Rust items: {e} at {:?}\n--- expansion:\n{output}",
             e.span().start()

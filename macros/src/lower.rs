@@ -797,7 +797,9 @@ impl VisitMut for Lowerer<'_, '_> {
                 } else {
                     match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
-                        Err(error) => *e = Expr::Verbatim(error),
+                        // In braces: `compile_error!` starts with `::`,
+                        // which after `break 'label` would not parse.
+                        Err(error) => *e = Expr::Verbatim(quote!({ #error })),
                     }
                 }
             }
