@@ -648,7 +648,9 @@ impl VisitMut for Lowerer<'_, '_> {
                 } else {
                     match self.macro_args(m.mac.tokens.clone()) {
                         Ok(tokens) => m.mac.tokens = tokens,
-                        Err(error) => *e = Expr::Verbatim(error),
+                        // In a block: `break 'label ::core::compile_error!..`
+                        // would not parse (see `paren`).
+                        Err(error) => *e = Expr::Verbatim(quote!({ #error })),
                     }
                 }
             }
