@@ -797,8 +797,8 @@ impl VisitMut for Lowerer<'_, '_> {
                 } else {
                     match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
-                        // In braces: `compile_error!` starts with `::`,
-                        // which after `break 'label` would not parse.
+                        // In a block: `break 'label ::core::compile_error!..`
+                        // would not parse (see `paren`).
                         Err(error) => *e = Expr::Verbatim(quote!({ #error })),
                     }
                 }
