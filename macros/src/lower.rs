@@ -93,17 +93,18 @@ impl Ctx<'_> {
         let krate_at = respan(krate.to_token_stream(), span);
         // Only an async generator can delegate to async generators and to
         // streams: only it can wait for them.
-        let via_async = (self.gen.kind == Kind::Async)
-            .then(|| quote_spanned!(span=> ViaAsyncGen as _, ViaStream as _,));
+        let via_async = (self.gen.kind == Kind::Async).then(
+            || quote_spanned!(span=> ViaAsyncGen as _, ViaForeignAsyncGen as _, ViaStream as _,),
+        );
         quote_spanned! {span=>
             #[allow(unused_imports)]
-            use #krate::__private::{#via_async ViaGen as _, ViaIter as _};
+            use #krate::__private::{#via_async ViaGen as _, ViaForeignGen as _, ViaIter as _};
             // In a block of its own: a local borrowed (by the pick) stays in
             // the body's state across the `.await` until its scope ends,
             // and this one is moved out right away.
             let #from = {
                 let #from = #krate::__private::Wrap(#source);
-                (&&&&#from).__cogen_pick().wrap(#from)
+                (&&&&&&#from).__cogen_pick().wrap(#from)
             };
             let mut #from = ::core::pin::pin!(#from);
             match #krate_at::__private::Co::yield_from(&#co, #from.as_mut()).await {

@@ -40,6 +40,7 @@ use futures_core::Stream;
 use crate::generator::{Boxed, LastItem, LazyBoxed};
 use crate::machine::{Co, Head, Machine, Own, Slot};
 use crate::pool::Pool;
+use crate::{AsyncGenerator, Generator, GeneratorState};
 
 /// One resume of a delegate, type-erased: `(link, head, waker, arg,
 /// mode, pool)`. `link` is the delegate's own, the innermost of the
@@ -964,6 +965,188 @@ impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
     fn take_return(self: Pin<&mut Self>) {}
 }
 
+/// Any [`Generator`] that is not one of cogen's own (a hand-written impl, a
+/// generator behind an opaque `impl Generator` of a trait method), driven
+/// through its public trait and pinned in place: it is a leaf of the chain,
+/// resumed by the root with the arguments the root receives, and closed
+/// (`Generator::close`) or dropped like the delegates cogen makes. It has no
+/// first argument to receive: `yield_from!` resumes it the first time with
+/// `R::default()` (what a cogen generator would drop anyway).
+pub struct ForeignGen<G: Generator<R>, R> {
+    gen: Option<G>,
+    ret: Option<G::Return>,
+}
+
+/// See [`ForeignGen`].
+unsafe fn resume_foreign_gen<G: Generator<R>, R: Default>(
+    link: NonNull<Link<G::Yield, R>>,
+    head: NonNull<Head<G::Yield, R>>,
+    _: &Waker,
+    arg: &mut Option<R>,
+    mode: Mode,
+    _: Option<NonNull<Pool>>,
+) -> Raw<G::Yield> {
+    // SAFETY: the delegate is the pinned `ForeignGen<G, R>` the link was
+    // made from, alive and unaliased per the chain contract; the generator
+    // is structurally pinned and only dropped in place.
+    let this = unsafe { &mut *Link::delegate(link).cast::<ForeignGen<G, R>>().as_ptr() };
+    let Some(gen) = this.gen.as_mut() else {
+        // Never resumed after it was popped; a leaf is never marked.
+        return match mode {
+            Mode::WillClose => Raw::Pending,
+            // SAFETY: per the contract.
+            _ => unsafe { Link::popped(link, head) }.raw(),
+        };
+    };
+    // SAFETY: as above.
+    let gen = unsafe { Pin::new_unchecked(gen) };
+    match mode {
+        Mode::Resume => {
+            // `None` only on its first resume: the argument that resumed
+            // the root went to the body that delegates.
+            match gen.resume(arg.take().unwrap_or_default()) {
+                GeneratorState::Yielded(y) => Raw::Yielded(y),
+                GeneratorState::Complete(ret) => {
+                    this.gen = None;
+                    this.ret = Some(ret);
+                    // SAFETY: per the contract.
+                    unsafe { Link::popped(link, head) }.raw()
+                }
+            }
+        }
+        // A leaf: never marked (see `Mode::WillClose`).
+        Mode::WillClose => Raw::Pending,
+        Mode::Close | Mode::Unwind => {
+            if mode == Mode::Close {
+                gen.close();
+            }
+            // Dropped in place (a panic in `close` leaves it to the unwind,
+            // which drops it here).
+            this.gen = None;
+            // SAFETY: per the contract.
+            unsafe { Link::popped(link, head) }.raw()
+        }
+    }
+}
+
+impl<G: Generator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignGen<G, R> {
+    type Output = G::Return;
+
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: only turned into a pointer; stays pinned.
+        let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
+        *slot = Some(Link::new(delegate, resume_foreign_gen::<G, R>));
+        None
+    }
+
+    fn take_return(self: Pin<&mut Self>) -> G::Return {
+        // SAFETY: moves the return value only, never the pinned generator.
+        match unsafe { self.get_unchecked_mut() }.ret.take() {
+            Some(ret) => ret,
+            None => panic!("cogen: `yield_from!` of a generator that had already completed"),
+        }
+    }
+}
+
+/// Any [`AsyncGenerator`] that is not one of cogen's own, in an async
+/// generator: as [`ForeignGen`], polled through its public trait
+/// (`poll_resume`, and `poll_close` when it is closed).
+pub struct ForeignAsyncGen<G: AsyncGenerator<R>, R> {
+    gen: Option<G>,
+    ret: Option<G::Return>,
+    started: bool,
+}
+
+/// See [`ForeignAsyncGen`].
+unsafe fn resume_foreign_async_gen<G: AsyncGenerator<R>, R: Default>(
+    link: NonNull<Link<G::Yield, R>>,
+    head: NonNull<Head<G::Yield, R>>,
+    waker: &Waker,
+    arg: &mut Option<R>,
+    mode: Mode,
+    _: Option<NonNull<Pool>>,
+) -> Raw<G::Yield> {
+    // SAFETY: as in `resume_foreign_gen`.
+    let this = unsafe {
+        &mut *Link::delegate(link)
+            .cast::<ForeignAsyncGen<G, R>>()
+            .as_ptr()
+    };
+    let Some(gen) = this.gen.as_mut() else {
+        return match mode {
+            Mode::WillClose => Raw::Pending,
+            // SAFETY: per the contract.
+            _ => unsafe { Link::popped(link, head) }.raw(),
+        };
+    };
+    // SAFETY: as above.
+    let gen = unsafe { Pin::new_unchecked(gen) };
+    let mut cx = Context::from_waker(waker);
+    match mode {
+        Mode::Resume => {
+            if !this.started {
+                // Its first resume: the argument that resumed the root went
+                // to the body that delegates.
+                this.started = true;
+                if arg.is_none() {
+                    *arg = Some(R::default());
+                }
+            }
+            match gen.poll_resume(&mut cx, arg) {
+                Poll::Ready(GeneratorState::Yielded(y)) => Raw::Yielded(y),
+                Poll::Ready(GeneratorState::Complete(ret)) => {
+                    this.gen = None;
+                    this.ret = Some(ret);
+                    // SAFETY: per the contract.
+                    unsafe { Link::popped(link, head) }.raw()
+                }
+                Poll::Pending => Raw::Pending,
+            }
+        }
+        Mode::WillClose => Raw::Pending,
+        Mode::Close => match gen.poll_close(&mut cx) {
+            Poll::Ready(()) => {
+                this.gen = None;
+                // SAFETY: per the contract.
+                unsafe { Link::popped(link, head) }.raw()
+            }
+            Poll::Pending => Raw::Pending,
+        },
+        Mode::Unwind => {
+            this.gen = None;
+            // SAFETY: per the contract.
+            unsafe { Link::popped(link, head) }.raw()
+        }
+    }
+}
+
+impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsyncGen<G, R> {
+    type Output = G::Return;
+
+    unsafe fn link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: only turned into a pointer; stays pinned.
+        let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
+        *slot = Some(Link::new(delegate, resume_foreign_async_gen::<G, R>));
+        None
+    }
+
+    fn take_return(self: Pin<&mut Self>) -> G::Return {
+        // SAFETY: moves the return value only, never the pinned generator.
+        match unsafe { self.get_unchecked_mut() }.ret.take() {
+            Some(ret) => ret,
+            None => panic!("cogen: `yield_from!` of a generator that had already completed"),
+        }
+    }
+}
+
 /// The future behind `yield_from!`: hands its delegate's link to the root,
 /// then, once the delegate completed, evaluates to its return value (or to
 /// `None` when the generator is being closed).
@@ -1056,13 +1239,20 @@ unsafe fn splice<Y, R>(
 pub struct Wrap<T>(pub T);
 
 /// The pick: a cogen generator is delegated to directly (an async one only
-/// from an async generator); otherwise a stream (async generators only),
-/// otherwise an iterator. Chosen at compile time by method resolution
-/// (`(&&&&Wrap(x)).__cogen_pick()`, with only the `Via*` traits that apply
-/// in scope), which tries the receiver with the most references first.
+/// from an async generator); otherwise any other generator through its
+/// public trait (`AsyncGenerator` in async generators only, then
+/// `Generator`), otherwise a stream (async generators only), otherwise an
+/// iterator. Chosen at compile time by method resolution
+/// (`(&&&&&&Wrap(x)).__cogen_pick()`, with only the `Via*` traits that
+/// apply in scope), which tries the receiver with the most references
+/// first.
 pub struct PickAsyncGen;
 /// See `PickAsyncGen`.
 pub struct PickGen;
+/// See `PickAsyncGen`.
+pub struct PickForeignAsyncGen;
+/// See `PickAsyncGen`.
+pub struct PickForeignGen;
 /// See `PickAsyncGen`.
 pub struct PickStream;
 /// See `PickAsyncGen`.
@@ -1076,7 +1266,7 @@ pub trait ViaAsyncGen<Y, R, U> {
         PickAsyncGen
     }
 }
-impl<T: AsyncDelegable<Y, R, U>, Y, R, U> ViaAsyncGen<Y, R, U> for &&&Wrap<T> {}
+impl<T: AsyncDelegable<Y, R, U>, Y, R, U> ViaAsyncGen<Y, R, U> for &&&&&Wrap<T> {}
 
 /// See `PickAsyncGen`.
 pub trait ViaGen<Y, R, U> {
@@ -1085,7 +1275,25 @@ pub trait ViaGen<Y, R, U> {
         PickGen
     }
 }
-impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&Wrap<T> {}
+impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&&&Wrap<T> {}
+
+/// See `PickAsyncGen`: any other [`AsyncGenerator`], through its trait.
+pub trait ViaForeignAsyncGen<R> {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickForeignAsyncGen {
+        PickForeignAsyncGen
+    }
+}
+impl<T: AsyncGenerator<R>, R> ViaForeignAsyncGen<R> for &&&Wrap<T> {}
+
+/// See `PickAsyncGen`: any other [`Generator`], through its trait.
+pub trait ViaForeignGen<R> {
+    #[doc(hidden)]
+    fn __cogen_pick(&self) -> PickForeignGen {
+        PickForeignGen
+    }
+}
+impl<T: Generator<R>, R> ViaForeignGen<R> for &&Wrap<T> {}
 
 /// See `PickAsyncGen`.
 pub trait ViaStream {
@@ -1113,7 +1321,7 @@ impl<T> Wrap<T> {
     #[doc(hidden)]
     pub fn __cogen_pick(self) -> PickNone
     where
-        T: NotDelegable,
+        T: YieldFromArgument,
     {
         match self.0.never() {}
     }
@@ -1130,17 +1338,25 @@ impl PickNone {
     }
 }
 
-/// The bound of [`PickNone`]: implemented by no type, so that `yield_from!`
-/// of an unsuitable value is one error in the user's terms, and the
-/// delegation after it type-checks.
+/// What `yield_from!(x)` takes: in a `#[generator]` (or `iter!` block), any
+/// `IntoIterator` or any [`Generator`]; in an `#[async_generator]` (or
+/// `stream!` block), also any [`Stream`](futures_core::Stream) or any
+/// [`AsyncGenerator`].
+///
+/// The generators cogen makes are resumed directly ([`Delegable`],
+/// [`AsyncDelegable`]: linear at any depth); any other generator, a
+/// hand-written one or one behind an opaque `impl Generator` of a trait
+/// method, through its public trait. A value that is none of these is
+/// reported as not implementing this trait, which no type implements: it
+/// only names the error.
 #[diagnostic::on_unimplemented(
     message = "`yield_from!` cannot delegate to `{Self}`",
     label = "not something this generator can take items from",
-    note = "a #[generator] can `yield_from!` any `IntoIterator` and any #[generator]; an \
-            #[async_generator] can also `yield_from!` any `Stream` and any #[async_generator] \
+    note = "a #[generator] can `yield_from!` any `IntoIterator` and any `Generator`; an \
+            #[async_generator] can also `yield_from!` any `Stream` and any `AsyncGenerator` \
             (a #[generator] cannot wait for their `.await`s)"
 )]
-pub trait NotDelegable {
+pub trait YieldFromArgument {
     #[doc(hidden)]
     fn never(self) -> core::convert::Infallible;
 }
@@ -1175,6 +1391,27 @@ impl PickGen {
     #[doc(hidden)]
     pub fn wrap<T: Delegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> Gen<T, U> {
         Gen(w.0, PhantomData)
+    }
+}
+
+impl PickForeignAsyncGen {
+    #[doc(hidden)]
+    pub fn wrap<T: AsyncGenerator<R>, R>(self, w: Wrap<T>) -> ForeignAsyncGen<T, R> {
+        ForeignAsyncGen {
+            gen: Some(w.0),
+            ret: None,
+            started: false,
+        }
+    }
+}
+
+impl PickForeignGen {
+    #[doc(hidden)]
+    pub fn wrap<T: Generator<R>, R>(self, w: Wrap<T>) -> ForeignGen<T, R> {
+        ForeignGen {
+            gen: Some(w.0),
+            ret: None,
+        }
     }
 }
 

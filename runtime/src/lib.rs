@@ -413,7 +413,7 @@ mod pool;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
-pub use delegate::{AsyncDelegable, Delegable};
+pub use delegate::{AsyncDelegable, Delegable, YieldFromArgument};
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
 pub use iter::GeneratorIter;
@@ -729,7 +729,9 @@ macro_rules! async_gen_block {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
-    pub use crate::delegate::{ViaAsyncGen, ViaGen, ViaIter, ViaStream, Wrap};
+    pub use crate::delegate::{
+        ViaAsyncGen, ViaForeignAsyncGen, ViaForeignGen, ViaGen, ViaIter, ViaStream, Wrap,
+    };
     pub use crate::generator::LastItem;
     #[cfg(feature = "alloc")]
     pub use crate::generator::{Boxed, LazyBoxed};
