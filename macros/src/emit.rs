@@ -6,7 +6,7 @@
 //! an `async` block, handed to the runtime's `Machine`.
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 
@@ -87,6 +87,7 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         label,
         &captures,
         ret_span,
+        item.block.brace_token.span.join(),
     );
 
     // Say in the return type that this is a cogen generator, so that a
@@ -109,7 +110,21 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
                     Form::Items { .. } => quote!(#delegable<#yield_ty>),
                     Form::Coroutine { .. } => quote!(#delegable<#yield_ty, #resume_ty, #return_ty>),
                 };
-                imp.bounds.push(syn::parse_quote!(#bound));
+                // Spanned like the user's return type: rustc reports the
+                // opaque type (E0700, a missing `+ '_`) at its span, and
+                // puts its `+ use<..>` suggestion after it; with the call
+                // site's span both went to the attribute.
+                // At its last token: the opaque type is `impl` to there.
+                let span = imp
+                    .to_token_stream()
+                    .into_iter()
+                    .last()
+                    .map_or_else(|| imp.span(), |tt| tt.span());
+                if !imp.bounds.empty_or_trailing() {
+                    imp.bounds.push_punct(syn::Token![+](span));
+                }
+                let bound = located_at(bound, span);
+                imp.bounds.push_value(syn::parse_quote!(#bound));
             }
         }
     }
@@ -164,6 +179,7 @@ fn machine(
     label: Option<syn::Lifetime>,
     captures: &[TokenStream],
     ret_span: Span,
+    body_span: Span,
 ) -> Machine {
     let krate = &args.krate;
     let yield_ty = typed_or_infer(form.yield_ty());
@@ -242,12 +258,19 @@ fn machine(
             #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
         },
     };
+    // The body's `async` block is located at the user's body: rustc names
+    // its type after where it is (`{async block@src/lib.rs:5:40}`), and
+    // reports there what it says of the whole state.
+    let at = Span::call_site().located_at(body_span);
+    let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
+    block.set_span(at);
+    let body = quote_spanned!(at=> async move #block);
     let value = quote! {
         // The closure's parameter type comes from `body`'s bound, not from
         // an annotation here: an elided lifetime in the yield or resume
         // type is then inferred instead of higher-ranked (see `body`).
         let #make = #krate::__private::body::<#yield_ty, #resume_ty, _, _>(
-            move |#co| async move { #body },
+            move |#co| #body,
         );
         // SAFETY: the lowering awaits the `Co`'s futures only directly in
         // this body, and inside other macros' arguments only through macros
@@ -296,8 +319,26 @@ pub fn emit_block(
         label,
         &[],
         span,
+        gen.item.block.brace_token.span.join(),
     );
     quote!(#krate::__private::#wrap({ #value }))
+}
+
+/// The tokens, each resolved as before, located at `span`.
+fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut new = proc_macro2::Group::new(g.delimiter(), located_at(g.stream(), span));
+                new.set_span(g.span().located_at(span));
+                tt = proc_macro2::TokenTree::Group(new);
+            } else {
+                tt.set_span(tt.span().located_at(span));
+            }
+            tt
+        })
+        .collect()
 }
 
 fn strip_parens_mut(ty: &mut Type) -> &mut Type {

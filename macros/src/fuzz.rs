@@ -489,7 +489,7 @@ fn fixed() -> Vec<Case> {
             "",
             "fn f() -> impl Stream<Item = u8> { defer! { x(); } s.next().await.unwrap(); \
              g()?.h(); }",
-            None,
+            Some("`?` in an Iterator / Stream form without `try`"),
         ),
     ]
 }
@@ -1567,6 +1567,13 @@ impl<'r> Gen<'r> {
             }
             34..=35 => {
                 self.exit(cx, "`?` in a `defer!` body");
+                if self.items_form && !self.try_ && cx.place == Place::Body && !cx.defer {
+                    if cx.opaque {
+                        self.unsure = true;
+                    } else {
+                        self.wrong("`?` in an Iterator / Stream form without `try`");
+                    }
+                }
                 format!("{}?", self.operand(cx, d))
             }
             36..=37 => {

@@ -788,6 +788,19 @@ impl Lowerer<'_, '_> {
 
 impl VisitMut for Lowerer<'_, '_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
+        // `return value` in an Iterator / Stream form: the analysis has
+        // reported it at `value` (see `visit_expr_return` there). The value
+        // is still evaluated and checked, but returned as `()`, so that
+        // rustc does not report it again as a mismatch with `()`.
+        if let Expr::Return(syn::ExprReturn {
+            expr: Some(value), ..
+        }) = e
+        {
+            if !self.nested && self.foreign == 0 && self.try_rejected() {
+                let span = value.span();
+                **value = syn::parse_quote_spanned!(span=> { let _ = #value; });
+            }
+        }
         match e {
             // A generator block lowers its own body.
             Expr::Macro(m) if crate::blocks::is_block(&m.mac.path) => {}
@@ -870,6 +883,28 @@ impl VisitMut for Lowerer<'_, '_> {
                 *e = Expr::Verbatim(self.shield_exit(span, Some(value), |v, value| {
                     v.return_exit(span, value.unwrap_or_default())
                 }));
+            }
+            // `?` in a body that cannot end with an error (an Iterator /
+            // Stream form, not `try`) is always an error; rustc's own
+            // speaks of an async block and not of `try`. This one says what
+            // to do, and the value it stands for keeps the type `?` gives
+            // it (`Result` / `Option`), so that nothing else is reported.
+            Expr::Try(t) if !self.nested && !self.in_cleanup && self.try_rejected() => {
+                visit_mut::visit_expr_try_mut(self, t);
+                let span = t.question_token.span;
+                let krate = self.ctx.gen.args.krate.clone();
+                let inner = &t.expr;
+                let mut msg = proc_macro2::Literal::string(&self.try_rejected_message());
+                msg.set_span(span);
+                *e = Expr::Verbatim(quote_spanned! {span=>
+                    {
+                        ::core::compile_error!(#msg);
+                        match #krate::__private::branch(#inner) {
+                            #krate::__private::ControlFlow::Continue(value) => value,
+                            #krate::__private::ControlFlow::Break(_) => #krate::__private::never(),
+                        }
+                    }
+                });
             }
             Expr::Try(t) if !self.scopes.is_empty() => {
                 visit_mut::visit_expr_try_mut(self, t);
@@ -1009,6 +1044,44 @@ impl VisitMut for Lowerer<'_, '_> {
 
 impl Lowerer<'_, '_> {
     /// Code of the generator body itself, in the `try` flavour.
+    /// Whether `?` can only be an error here: the body of an Iterator /
+    /// Stream form that is not `try` ends with `()`.
+    fn try_rejected(&self) -> bool {
+        matches!(self.ctx.gen.form, crate::parse::Form::Items { .. })
+            && self.ctx.gen.args.try_.is_none()
+    }
+
+    /// The error for `?` where [`Self::try_rejected`].
+    fn try_rejected_message(&self) -> String {
+        let gen = &self.ctx.gen;
+        let (what, fix) =
+            match (gen.kind, gen.block_name()) {
+                (Kind::Sync, None) => (
+                    "an `impl Iterator` #[generator]".to_string(),
+                    "write `#[generator(try)]` and `-> impl Iterator<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the iterator with the error \
+                 as its last item"
+                        .to_string(),
+                ),
+                (Kind::Async, None) => (
+                    "an `impl Stream` #[async_generator]".to_string(),
+                    "write `#[async_generator(try)]` and `-> impl Stream<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the stream with the error as \
+                 its last item"
+                        .to_string(),
+                ),
+                (kind, Some(name)) => (
+                    format!("`{name}!`"),
+                    format!(
+                    "use `{}!` instead: `yield_!(x)` then yields `Ok(x)`, and `?` ends it with \
+                     the error as its last item",
+                    if kind == Kind::Sync { "try_iter" } else { "try_stream" }
+                ),
+                ),
+            };
+        format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
+    }
+
     fn try_body(&self) -> bool {
         !self.nested && self.ctx.gen.args.try_.is_some()
     }
