@@ -257,6 +257,14 @@ impl<T, E> LastItem<Result<T, E>> for Result<(), E> {
 #[cfg(feature = "alloc")]
 pub struct Boxed<M>(Pin<alloc::boxed::Box<M>>);
 
+/// Opaque, as the machine's (`Generator { .. }`).
+#[cfg(feature = "alloc")]
+impl<M: core::fmt::Debug> core::fmt::Debug for Boxed<M> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl<M> Boxed<M> {
     /// The pinned machine inside.
@@ -330,6 +338,14 @@ where
 /// anyway, and pays one more compare per item.
 #[cfg(feature = "alloc")]
 pub struct LazyBoxed<F, M>(Lazy<F, M>);
+
+/// Opaque, as the machine's (`Generator { .. }`), started or not.
+#[cfg(feature = "alloc")]
+impl<F, M> core::fmt::Debug for LazyBoxed<F, M> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Generator").finish_non_exhaustive()
+    }
+}
 
 #[cfg(feature = "alloc")]
 enum Lazy<F, M> {

@@ -510,6 +510,15 @@ macro_rules! defer {
 ///   outermost generator's driver: resume arguments pass through to it,
 ///   its return value is the value of `yield_from!`, and a recursion of any
 ///   depth costs O(1) per item and no native stack.
+/// * Any other [`Generator`] (and, in an `#[async_generator]`, any other
+///   [`AsyncGenerator`]): a hand-written one, or one behind the opaque
+///   `impl Generator<..>` of a trait method. It is pinned in place and
+///   driven through its trait: resume arguments pass through (its first
+///   resume gets `R::default()`: the argument that resumed the delegating
+///   body went to that body), its return value is the value of
+///   `yield_from!`, and closing or dropping the delegating generator calls
+///   its `close` / `poll_close`, then drops it. It is resumed level by
+///   level, not directly.
 /// * Any other `IntoIterator` (and, in an `#[async_generator]`, any
 ///   `Stream`) is drained; `yield_from!` then evaluates to `()`. A
 ///   generator with a resume type may drain one too: an iterator takes no
@@ -767,9 +776,9 @@ pub mod __private {
     #[inline(always)]
     pub fn iter<I, Item>(
         i: I,
-    ) -> impl core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>
+    ) -> impl core::iter::FusedIterator<Item = Item> + crate::Delegable<Item> + core::fmt::Debug
     where
-        I: core::iter::FusedIterator<Item = Item> + crate::Delegable<Item>,
+        I: core::iter::FusedIterator<Item = Item> + crate::Delegable<Item> + core::fmt::Debug,
     {
         i
     }
@@ -777,9 +786,9 @@ pub mod __private {
     /// `try_iter!`: its `Result` ending is not a generator's return.
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn try_iter<I, Item>(i: I) -> impl core::iter::FusedIterator<Item = Item>
+    pub fn try_iter<I, Item>(i: I) -> impl core::iter::FusedIterator<Item = Item> + core::fmt::Debug
     where
-        I: core::iter::FusedIterator<Item = Item>,
+        I: core::iter::FusedIterator<Item = Item> + core::fmt::Debug,
     {
         i
     }
@@ -788,18 +797,18 @@ pub mod __private {
     #[inline(always)]
     pub fn stream<S, Item>(
         s: S,
-    ) -> impl crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>
+    ) -> impl crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item> + core::fmt::Debug
     where
-        S: crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item>,
+        S: crate::FusedStream<Item = Item> + crate::AsyncDelegable<Item> + core::fmt::Debug,
     {
         s
     }
 
     /// `try_stream!`.
     #[inline(always)]
-    pub fn try_stream<S, Item>(s: S) -> impl crate::FusedStream<Item = Item>
+    pub fn try_stream<S, Item>(s: S) -> impl crate::FusedStream<Item = Item> + core::fmt::Debug
     where
-        S: crate::FusedStream<Item = Item>,
+        S: crate::FusedStream<Item = Item> + core::fmt::Debug,
     {
         s
     }
@@ -810,9 +819,11 @@ pub mod __private {
         g: G,
     ) -> impl crate::Generator<Resume, Yield = Yield, Return = Return>
            + crate::Delegable<Yield, Resume, Return>
+           + core::fmt::Debug
     where
         G: crate::Generator<Resume, Yield = Yield, Return = Return>
-            + crate::Delegable<Yield, Resume, Return>,
+            + crate::Delegable<Yield, Resume, Return>
+            + core::fmt::Debug,
     {
         g
     }
@@ -823,9 +834,11 @@ pub mod __private {
         g: G,
     ) -> impl crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
            + crate::AsyncDelegable<Yield, Resume, Return>
+           + core::fmt::Debug
     where
         G: crate::AsyncGenerator<Resume, Yield = Yield, Return = Return>
-            + crate::AsyncDelegable<Yield, Resume, Return>,
+            + crate::AsyncDelegable<Yield, Resume, Return>
+            + core::fmt::Debug,
     {
         g
     }

@@ -400,6 +400,19 @@ pub struct Machine<Fut: Future, Y, R, const D: bool, const C: bool> {
     _types: PhantomData<fn(Y) -> R>,
 }
 
+/// Opaque: prints `Generator { .. }` (the body's state has no readable
+/// form), so that a struct holding a generator can derive `Debug`. The
+/// generated functions return this type behind an `impl Trait`, which
+/// shows `Debug` only where the signature names it (`-> impl Iterator<Item
+/// = u32> + Debug`); the generator blocks' types show it always.
+impl<Fut: Future, Y, R, const D: bool, const C: bool> core::fmt::Debug
+    for Machine<Fut, Y, R, D, C>
+{
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Generator").finish_non_exhaustive()
+    }
+}
+
 /// Where a machine stands.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 #[repr(u8)]
