@@ -378,3 +378,50 @@ async fn foreign_delegate_in_a_send_stream() {
         .unwrap();
     assert_eq!(got, [1, 0]);
 }
+
+/// The pick still sends cogen's own generators down the direct path (the
+/// linear-recursion one, `Delegable`), and only the others through their
+/// traits: what `yield_from!` expands to, named by type.
+#[test]
+fn the_pick_keeps_the_direct_path_for_cogen_generators() {
+    #[allow(unused_imports)]
+    use cogen::__private::{
+        ViaAsyncGen as _, ViaForeignAsyncGen as _, ViaForeignGen as _, ViaGen as _, ViaIter as _,
+        ViaStream as _, Wrap,
+    };
+    fn name<T>(_: &T) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    let log = Log::default();
+    let own = Wrap(outer(log.clone()));
+    assert!(name(&(&&&&&&own).__cogen_pick()).ends_with("PickGen"));
+    let own_iter = Wrap(iter_over_foreign());
+    assert!(name(&(&&&&&&own_iter).__cogen_pick()).ends_with("PickGen"));
+    let own_async = Wrap(async_outer(log.clone()));
+    assert!(name(&(&&&&&&own_async).__cogen_pick()).ends_with("PickAsyncGen"));
+    let boxed = Wrap(Box::pin(outer(log.clone())));
+    assert!(name(&(&&&&&&boxed).__cogen_pick()).ends_with("PickGen"));
+    let foreign = Wrap(Summer::new(1, &log));
+    assert!(name(&(&&&&&&foreign).__cogen_pick()).ends_with("PickForeignGen"));
+    // Through the impl's own signature, the macro's `+ Delegable` shows:
+    // the direct path. Through the trait's (generic code), only the trait.
+    let u = Upto(1);
+    let concrete = Wrap(u.numbers());
+    assert!(name(&(&&&&&&concrete).__cogen_pick()).ends_with("PickGen"));
+    fn numbers<N: Numbers>(n: &N) -> impl Generator<u32, Yield = u32, Return = u8> + '_ {
+        n.numbers()
+    }
+    fn stream<N: Numbers>(n: &N) -> impl AsyncGenerator<u32, Yield = u32, Return = u8> + '_ {
+        n.stream()
+    }
+    let opaque = Wrap(numbers(&u));
+    assert!(name(&(&&&&&&opaque).__cogen_pick()).ends_with("PickForeignGen"));
+    let opaque_async = Wrap(stream(&u));
+    assert!(name(&(&&&&&&opaque_async).__cogen_pick()).ends_with("PickForeignAsyncGen"));
+    let stream = Wrap(Box::pin(stream_over_foreign()));
+    assert!(name(&(&&&&&&stream).__cogen_pick()).ends_with("PickAsyncGen"));
+    let plain = Wrap(futures::stream::iter([1]));
+    assert!(name(&(&&&&&&plain).__cogen_pick()).ends_with("PickStream"));
+    let v = Wrap(vec![1]);
+    assert!(name(&(&&&&&&v).__cogen_pick()).ends_with("PickIter"));
+}

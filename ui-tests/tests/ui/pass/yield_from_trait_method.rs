@@ -18,8 +18,9 @@ impl Numbers for Upto {
     }
 }
 
+// Generic: only the trait's signature is known here.
 #[generator]
-fn all(n: &Upto) -> impl Generator<u32, Yield = u32, Return = u8> + '_ {
+fn all<N: Numbers>(n: &N) -> impl Generator<u32, Yield = u32, Return = u8> + '_ {
     let r: u8 = yield_from!(n.numbers());
     r + 1
 }
