@@ -383,6 +383,8 @@ async fn foreign_delegate_in_a_send_stream() {
 /// linear-recursion one, `Delegable`), and only the others through their
 /// traits: what `yield_from!` expands to, named by type.
 #[test]
+// The references are the pick's, as `yield_from!` writes them.
+#[allow(clippy::needless_borrow)]
 fn the_pick_keeps_the_direct_path_for_cogen_generators() {
     #[allow(unused_imports)]
     use cogen::__private::{
