@@ -1323,7 +1323,7 @@ impl<T> Wrap<T> {
     where
         T: YieldFromArgument,
     {
-        match self.0.never() {}
+        match self.0.never(sealed::Token) {}
     }
 }
 
@@ -1357,8 +1357,15 @@ impl PickNone {
             (a #[generator] cannot wait for their `.await`s)"
 )]
 pub trait YieldFromArgument {
+    /// Sealed: its argument's type cannot be named outside cogen.
     #[doc(hidden)]
-    fn never(self) -> core::convert::Infallible;
+    fn never(self, _: sealed::Token) -> core::convert::Infallible;
+}
+
+mod sealed {
+    /// See [`super::YieldFromArgument`]: public in a private module, so
+    /// that no other crate can implement the trait.
+    pub struct Token;
 }
 
 /// What [`PickNone`] would delegate to: no value of it exists.
