@@ -489,7 +489,7 @@ fn fixed() -> Vec<Case> {
             "",
             "fn f() -> impl Stream<Item = u8> { defer! { x(); } s.next().await.unwrap(); \
              g()?.h(); }",
-            Some("`?` in an Iterator / Stream form without `try`"),
+            Some("`?` where the generator cannot end with an error"),
         ),
     ]
 }
@@ -762,6 +762,8 @@ struct Gen<'r> {
     items_form: bool,
     /// `try` is among the attribute's arguments.
     try_: bool,
+    /// A coroutine form that declares `Return = ()`: `?` is wrong.
+    unit_return: bool,
     /// Size budget: every expression costs one.
     fuel: u32,
     must_fail: Option<String>,
@@ -811,6 +813,7 @@ impl<'r> Gen<'r> {
             kind,
             items_form: false,
             try_: false,
+            unit_return: false,
             fuel,
             must_fail: None,
             unsure: false,
@@ -1021,6 +1024,7 @@ impl<'r> Gen<'r> {
                     "Yield = {y}",
                     "{r}, Yield = {y}",
                 ]);
+                self.unit_return = args.contains("{t}") && t == "()";
                 let args = args
                     .replace("{r}", &r)
                     .replace("{y}", &y)
@@ -1040,6 +1044,7 @@ impl<'r> Gen<'r> {
                     "Yield = {y}, Return = {t}",
                     "Yield = {y}",
                 ]);
+                self.unit_return = args.contains("{t}") && t == "()";
                 let args = args
                     .replace("{r}", &r)
                     .replace("{y}", &y)
@@ -1047,10 +1052,15 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl AsyncGenerator<{args}>{extra}"), true)
             }
             // A coroutine form for the macro: `return ()` is allowed.
-            9 => (
-                format!(" -> impl Stream<Item = {y}> + AsyncGenerator<Yield = {y}, Return = ()>"),
-                true,
-            ),
+            9 => {
+                self.unit_return = true;
+                (
+                    format!(
+                        " -> impl Stream<Item = {y}> + AsyncGenerator<Yield = {y}, Return = ()>"
+                    ),
+                    true,
+                )
+            }
             _ => {
                 self.wrong("a return type that is not one of the forms");
                 let bad = [
@@ -1567,11 +1577,15 @@ impl<'r> Gen<'r> {
             }
             34..=35 => {
                 self.exit(cx, "`?` in a `defer!` body");
-                if self.items_form && !self.try_ && cx.place == Place::Body && !cx.defer {
+                if (self.items_form || self.unit_return)
+                    && !self.try_
+                    && cx.place == Place::Body
+                    && !cx.defer
+                {
                     if cx.opaque {
                         self.unsure = true;
                     } else {
-                        self.wrong("`?` in an Iterator / Stream form without `try`");
+                        self.wrong("`?` where the generator cannot end with an error");
                     }
                 }
                 format!("{}?", self.operand(cx, d))

@@ -889,7 +889,7 @@ impl VisitMut for Lowerer<'_, '_> {
             // speaks of an async block and not of `try`. This one says what
             // to do, and the value it stands for keeps the type `?` gives
             // it (`Result` / `Option`), so that nothing else is reported.
-            Expr::Try(t) if !self.nested && !self.in_cleanup && self.try_rejected() => {
+            Expr::Try(t) if !self.nested && !self.in_cleanup && self.question_rejected() => {
                 visit_mut::visit_expr_try_mut(self, t);
                 let span = t.question_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
@@ -1051,9 +1051,35 @@ impl Lowerer<'_, '_> {
             && self.ctx.gen.args.try_.is_none()
     }
 
-    /// The error for `?` where [`Self::try_rejected`].
+    /// Whether `?` can only be an error here: as [`Self::try_rejected`],
+    /// or a coroutine form that declares `Return = ()`.
+    fn question_rejected(&self) -> bool {
+        self.try_rejected()
+            || (self.ctx.gen.args.try_.is_none()
+                && matches!(
+                    &self.ctx.gen.form,
+                    crate::parse::Form::Coroutine {
+                        return_ty: Some(syn::Type::Tuple(unit)),
+                        ..
+                    } if unit.elems.is_empty()
+                ))
+    }
+
+    /// The error for `?` where [`Self::question_rejected`].
     fn try_rejected_message(&self) -> String {
         let gen = &self.ctx.gen;
+        if let crate::parse::Form::Coroutine { .. } = gen.form {
+            return format!(
+                "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
+                 with an error; declare `Return = Result<(), E>` (and end the body with \
+                 `Ok(())`) or `Return = Option<()>` in its `impl {}<..>`, or handle the error \
+                 here (`match`, `if let`, `.ok()`)",
+                match gen.kind {
+                    Kind::Sync => "Generator",
+                    Kind::Async => "AsyncGenerator",
+                }
+            );
+        }
         let (what, fix) =
             match (gen.kind, gen.block_name()) {
                 (Kind::Sync, None) => (
