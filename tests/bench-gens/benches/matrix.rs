@@ -54,12 +54,11 @@ use cogen_bench_gens::one as other_one;
 
 // ---------------------------------------------------------------- consumers
 
-// Three consumers of different shapes, each a function of its own (a program
-// that uses one generator in several places). The one-loop cells use
-// `c_sum` / `s_sum` only.
+// Three consumers of different shapes (see `drive!` for their call sites).
+// The one-loop cells use `c_sum` / `s_sum` only.
 
 /// `for` + sum.
-#[inline(never)]
+#[inline(always)]
 fn c_sum<I: Iterator<Item: Key>>(it: I) -> u64 {
     let mut sum = 0u64;
     for x in it {
@@ -69,19 +68,19 @@ fn c_sum<I: Iterator<Item: Key>>(it: I) -> u64 {
 }
 
 /// `filter().count()`.
-#[inline(never)]
+#[inline(always)]
 fn c_filter_count<I: Iterator<Item: Key>>(it: I) -> u64 {
     it.filter(|x| black_box(x.key()) % 3 == 0).count() as u64
 }
 
 /// `max()`.
-#[inline(never)]
+#[inline(always)]
 fn c_max<I: Iterator<Item: Key>>(it: I) -> u64 {
     it.map(|x| black_box(x.key())).max().unwrap_or(0)
 }
 
 /// `while let Some(x) = s.next().await` + sum, on `block_on`.
-#[inline(never)]
+#[inline(always)]
 fn s_sum<S: Stream<Item: Key>>(s: S) -> u64 {
     block_on(async {
         let mut s = pin!(s);
@@ -94,13 +93,13 @@ fn s_sum<S: Stream<Item: Key>>(s: S) -> u64 {
 }
 
 /// `filter().count()`, on `block_on`.
-#[inline(never)]
+#[inline(always)]
 fn s_filter_count<S: Stream<Item: Key>>(s: S) -> u64 {
     block_on(s.filter(|x| ready(black_box(x.key()) % 3 == 0)).count()) as u64
 }
 
 /// The maximum (`fold` with `max`), on `block_on`.
-#[inline(never)]
+#[inline(always)]
 fn s_max<S: Stream<Item: Key>>(s: S) -> u64 {
     block_on(
         s.map(|x| black_box(x.key()))
@@ -143,41 +142,69 @@ impl<S: Stream> Iterator for StreamIter<'_, S> {
     }
 }
 
-/// `drive!(CONSUMERS, KIND, make)`: drains what `make` creates with the one
-/// consumer or the three.
+/// `consume!(SHAPE, KIND, make)`: one consumer of what `make` creates, the
+/// generator pinned in place where its kind needs it.
+macro_rules! consume {
+    ($f:ident, iter, $e:expr) => {
+        $f($e)
+    };
+    ($f:ident, gen, $e:expr) => {
+        $f(GenIter(pin!($e)))
+    };
+    ($f:ident, stream_iter, $e:expr) => {
+        $f(StreamIter(pin!($e)))
+    };
+    ($f:ident, stream, $e:expr) => {
+        $f($e)
+    };
+}
+
+/// `drive!(CONSUMERS, KIND, c, make)`: drains what `make` creates from one
+/// call site, or from three. Each call site is a function of its own that
+/// creates the generator and drains it (`for x in gen(n) { .. }`,
+/// `gen(n).filter(..).count()`, `gen(n).max()`), as in a program that uses
+/// one generator in several places.
 macro_rules! drive {
-    (one, iter, $e:expr) => {
-        c_sum($e)
+    (one, iter, $c:ident, $e:expr) => {
+        drive!(@one, c_sum, iter, $c, $e)
     };
-    (many, iter, $e:expr) => {
-        c_sum($e)
-            .wrapping_add(c_filter_count($e))
-            .wrapping_add(c_max($e))
+    (one, gen, $c:ident, $e:expr) => {
+        drive!(@one, c_sum, gen, $c, $e)
     };
-    (one, gen, $e:expr) => {
-        c_sum(GenIter(pin!($e)))
+    (one, stream_iter, $c:ident, $e:expr) => {
+        drive!(@one, c_sum, stream_iter, $c, $e)
     };
-    (many, gen, $e:expr) => {
-        c_sum(GenIter(pin!($e)))
-            .wrapping_add(c_filter_count(GenIter(pin!($e))))
-            .wrapping_add(c_max(GenIter(pin!($e))))
+    (one, stream, $c:ident, $e:expr) => {
+        drive!(@one, s_sum, stream, $c, $e)
     };
-    (one, stream_iter, $e:expr) => {
-        c_sum(StreamIter(pin!($e)))
+    (many, stream, $c:ident, $e:expr) => {
+        drive!(@many, [s_sum, s_filter_count, s_max], stream, $c, $e)
     };
-    (many, stream_iter, $e:expr) => {
-        c_sum(StreamIter(pin!($e)))
-            .wrapping_add(c_filter_count(StreamIter(pin!($e))))
-            .wrapping_add(c_max(StreamIter(pin!($e))))
+    (many, $kind:ident, $c:ident, $e:expr) => {
+        drive!(@many, [c_sum, c_filter_count, c_max], $kind, $c, $e)
     };
-    (one, stream, $e:expr) => {
-        s_sum($e)
-    };
-    (many, stream, $e:expr) => {
-        s_sum($e)
-            .wrapping_add(s_filter_count($e))
-            .wrapping_add(s_max($e))
-    };
+    (@one, $f:ident, $kind:ident, $c:ident, $e:expr) => {{
+        #[inline(never)]
+        fn site($c: &Ctx) -> u64 {
+            consume!($f, $kind, $e)
+        }
+        site($c)
+    }};
+    (@many, [$f1:ident, $f2:ident, $f3:ident], $kind:ident, $c:ident, $e:expr) => {{
+        #[inline(never)]
+        fn site1($c: &Ctx) -> u64 {
+            consume!($f1, $kind, $e)
+        }
+        #[inline(never)]
+        fn site2($c: &Ctx) -> u64 {
+            consume!($f2, $kind, $e)
+        }
+        #[inline(never)]
+        fn site3($c: &Ctx) -> u64 {
+            consume!($f3, $kind, $e)
+        }
+        site1($c).wrapping_add(site2($c)).wrapping_add(site3($c))
+    }};
 }
 
 // ---------------------------------------------------------------- the columns
@@ -218,7 +245,7 @@ struct Entry {
 macro_rules! entry {
     ($v:ident, $w:literal, $krate:literal, $cons:ident, $col:literal, $kind:ident, |$c:ident| $e:expr) => {{
         fn run($c: &Ctx) -> u64 {
-            drive!($cons, $kind, $e)
+            drive!($cons, $kind, $c, $e)
         }
         $v.push(Entry {
             workload: $w,
