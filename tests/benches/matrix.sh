@@ -12,21 +12,22 @@
 # Options: --profiles "release release-lto" (cargo profiles to build),
 # --out DIR (target/matrix; one .tsv per profile, kept), and any option of
 # the harness: --workloads a,b (count self_borrow async_count suspend tree
-# tree_stream tokenizer), --rounds R (11), --target-ms T (10), --no-callgrind,
-# --jobs J (parallel callgrind runs, 2).
+# tree_stream tokenizer), --rounds R (15), --repeats K (3; a round keeps each
+# column's fastest of K timings), --target-ms T (2), --no-callgrind, --jobs J
+# (parallel callgrind runs, 2).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 profiles="release release-lto"
 out=target/matrix
-args=(--target-ms 10)
+args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --profiles) profiles="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
         --no-callgrind) args+=("$1"); shift ;;
-        --workloads|--rounds|--target-ms|--jobs) args+=("$1" "$2"); shift 2 ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        --workloads|--rounds|--repeats|--target-ms|--jobs) args+=("$1" "$2"); shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
         *) echo "matrix.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
