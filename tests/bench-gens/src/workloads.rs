@@ -213,8 +213,8 @@ pub mod async_count {
     }
 }
 
-/// Real suspension: each item awaits [`step`](super::step) (which awaits
-/// `ready(i)`, and every 64th item first a [`yield_now`](super::yield_now)).
+/// Real suspension: each item awaits [`step`] (which awaits
+/// `ready(i)`, and every 64th item first a [`yield_now`]).
 pub mod suspend {
     use core::pin::Pin;
     use core::task::{Context, Poll};
