@@ -364,6 +364,9 @@ macro_rules! cell {
             $m::tree::cogen_iter(black_box(c.tree()))
         });
 
+        entry!($v, "tree", $krate, $cons, "cogen Generator", gen, |c| {
+            $m::tree_gen::cogen_gen(black_box(c.tree()))
+        });
         entry!(
             $v,
             "tree_stream",

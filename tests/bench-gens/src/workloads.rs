@@ -328,6 +328,26 @@ pub mod tree {
     }
 }
 
+/// The same walk in the `impl Generator` form (its state is inline, so a
+/// recursive call is boxed), driven by `resume`; the baseline is
+/// [`tree::Hand`](super::tree::Hand).
+pub mod tree_gen {
+    use ::cogen_bench_gens::shared::Tree;
+    use cogen::{Generator, generator, yield_, yield_from};
+
+    /// The `impl Generator` form.
+    #[generator]
+    pub fn cogen_gen(t: &Tree) -> impl Generator<Yield = u32, Return = ()> + '_ {
+        if let Some(l) = &t.left {
+            yield_from!(Box::pin(cogen_gen(l)));
+        }
+        yield_!(t.value);
+        if let Some(r) = &t.right {
+            yield_from!(Box::pin(cogen_gen(r)));
+        }
+    }
+}
+
 /// The same walk as streams: the `impl Stream` form's recursion (a
 /// recursive call is boxed) against the explicit stack behind `poll_next`.
 pub mod tree_stream {
