@@ -330,7 +330,7 @@ pub mod tree {
 
 /// The same walk in the `impl Generator` form (its state is inline, so a
 /// recursive call is boxed), driven by `resume`; the baseline is
-/// [`tree::Hand`](super::tree::Hand).
+/// [`tree::Hand`].
 pub mod tree_gen {
     use ::cogen_bench_gens::shared::Tree;
     use cogen::{Generator, generator, yield_, yield_from};
