@@ -753,6 +753,9 @@ struct Cx {
     /// Inside another macro's arguments that may not parse as expressions:
     /// cogen sees tokens, or code; what it reports there is not known.
     opaque: bool,
+    /// Inside another macro's arguments: a `defer!` there is an error (its
+    /// scope's labels would be out of reach of cogen's hidden macros).
+    foreign: bool,
 }
 
 struct Gen<'r> {
@@ -984,6 +987,7 @@ impl<'r> Gen<'r> {
             defer_any: false,
             defer_labels: 0,
             opaque: false,
+            foreign: false,
         };
         s += &self.block(cx, 4);
         s
@@ -1238,6 +1242,9 @@ impl<'r> Gen<'r> {
     /// A `defer!` statement, in one of its spellings.
     fn defer(&mut self, cx: Cx, d: u32) -> String {
         self.note_cogen(cx);
+        if cx.foreign && !cx.opaque && cx.place == Place::Body {
+            self.wrong("`defer!` inside another macro's arguments");
+        }
         if cx.opaque {
             // An error, unless the tokens parse as expressions after all.
             self.unsure = true;
@@ -1738,7 +1745,10 @@ impl<'r> Gen<'r> {
     // --- other macros ---
 
     fn foreign_macro(&mut self, cx: Cx, d: u32) -> String {
-        let inner = cx;
+        let inner = Cx {
+            foreign: true,
+            ..cx
+        };
         match self.rng.below(10) {
             0 => {
                 let args = self.foreign_args(|g| g.exprs(inner, d));
