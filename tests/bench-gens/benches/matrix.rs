@@ -272,6 +272,9 @@ macro_rules! cell {
         entry!($v, "count", $krate, $cons, "cogen Generator", gen, |c| {
             $m::count::cogen_gen(black_box(c.n))
         });
+        entry!($v, "count", $krate, $cons, "cogen iter! block", iter, |c| {
+            $m::count::cogen_block(black_box(c.n))
+        });
         entry!(
             $v,
             "count",
@@ -314,6 +317,15 @@ macro_rules! cell {
             "self_borrow",
             $krate,
             $cons,
+            "cogen iter! block",
+            iter,
+            |c| $m::self_borrow::cogen_block(black_box(c.n))
+        );
+        entry!(
+            $v,
+            "self_borrow",
+            $krate,
+            $cons,
             "async-stream",
             stream_iter,
             |c| $m::self_borrow::async_stream(black_box(c.n))
@@ -336,6 +348,15 @@ macro_rules! cell {
             "cogen Stream",
             stream,
             |c| $m::async_count::cogen_stream(black_box(c.n))
+        );
+        entry!(
+            $v,
+            "async_count",
+            $krate,
+            $cons,
+            "cogen stream! block",
+            stream,
+            |c| $m::async_count::cogen_block(black_box(c.n))
         );
         entry!(
             $v,

@@ -92,6 +92,15 @@ pub mod count {
         }
     }
 
+    /// A generator block (`iter!`) in a plain function.
+    pub fn cogen_block(n: u64) -> impl Iterator<Item = u64> {
+        cogen::iter!({
+            for i in 0..n {
+                yield_!(i);
+            }
+        })
+    }
+
     /// Peer: async-stream (drained with a no-op waker).
     pub fn async_stream(n: u64) -> impl Stream<Item = u64> {
         async_stream::stream! {
@@ -151,6 +160,16 @@ pub mod self_borrow {
         }
     }
 
+    /// A generator block (`iter!`) in a plain function.
+    pub fn cogen_block(n: u64) -> impl Iterator<Item = u64> {
+        cogen::iter!({
+            let v: Vec<u64> = (0..n).collect();
+            for x in v.iter().copied() {
+                yield_!(x);
+            }
+        })
+    }
+
     /// Peer: async-stream (drained with a no-op waker).
     pub fn async_stream(n: u64) -> impl Stream<Item = u64> {
         async_stream::stream! {
@@ -201,6 +220,15 @@ pub mod async_count {
         for i in 0..n {
             yield_!(i);
         }
+    }
+
+    /// A generator block (`stream!`) in a plain function.
+    pub fn cogen_block(n: u64) -> impl Stream<Item = u64> {
+        cogen::stream!({
+            for i in 0..n {
+                yield_!(i);
+            }
+        })
     }
 
     /// Peer: async-stream.
