@@ -1007,6 +1007,19 @@ impl<'r> Gen<'r> {
             " + Send + 'static",
             " + Unpin",
         ]);
+        // The arguments of the coroutine forms (the async one is given the
+        // first three).
+        const COROUTINE_ARGS: [&str; 4] = [
+            "{r}, Yield = {y}, Return = {t}",
+            "Yield = {y}, Return = {t}",
+            "Yield = {y}",
+            "{r}, Yield = {y}",
+        ];
+        let with_types = |args: &str| {
+            args.replace("{r}", &r)
+                .replace("{y}", &y)
+                .replace("{t}", &t)
+        };
         let (ret, async_form) = match self.rng.below(12) {
             0..=2 => {
                 let name = self.rng.pick(&[
@@ -1019,16 +1032,7 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), false)
             }
             3..=4 => {
-                let args = self.rng.pick(&[
-                    "{r}, Yield = {y}, Return = {t}",
-                    "Yield = {y}, Return = {t}",
-                    "Yield = {y}",
-                    "{r}, Yield = {y}",
-                ]);
-                let args = args
-                    .replace("{r}", &r)
-                    .replace("{y}", &y)
-                    .replace("{t}", &t);
+                let args = with_types(self.rng.pick(&COROUTINE_ARGS));
                 (format!(" -> impl Generator<{args}>{extra}"), false)
             }
             5..=6 => {
@@ -1039,15 +1043,7 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), true)
             }
             7..=8 => {
-                let args = self.rng.pick(&[
-                    "{r}, Yield = {y}, Return = {t}",
-                    "Yield = {y}, Return = {t}",
-                    "Yield = {y}",
-                ]);
-                let args = args
-                    .replace("{r}", &r)
-                    .replace("{y}", &y)
-                    .replace("{t}", &t);
+                let args = with_types(self.rng.pick(&COROUTINE_ARGS[..3]));
                 (format!(" -> impl AsyncGenerator<{args}>{extra}"), true)
             }
             // A coroutine form for the macro: `return ()` is allowed.
@@ -1749,19 +1745,18 @@ impl<'r> Gen<'r> {
             foreign: true,
             ..cx
         };
+        // For arguments that need not parse as expressions (`Cx::opaque`).
+        let opaque = Cx {
+            opaque: true,
+            ..inner
+        };
         match self.rng.below(10) {
             0 => {
                 let args = self.foreign_args(|g| g.exprs(inner, d));
                 format!("vec![{args}]")
             }
             // `x; n` is not a list of expressions: cogen sees tokens.
-            1 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("vec![{}; 3]", self.expr(opaque, d))
-            }
+            1 => format!("vec![{}; 3]", self.expr(opaque, d)),
             2 => {
                 let args = self.foreign_args(|g| format!("\"{{}} {{x}}\", {}", g.expr(inner, d)));
                 format!("format!({args})")
@@ -1772,36 +1767,14 @@ impl<'r> Gen<'r> {
                 format!("assert_eq!({args})")
             }
             // A pattern is not an expression: cogen sees tokens.
-            4 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("matches!({}, {})", self.expr(opaque, d), self.pat(2, true))
-            }
+            4 => format!("matches!({}, {})", self.expr(opaque, d), self.pat(2, true)),
             5 => {
                 let args = self.foreign_args(|g| g.expr(inner, d));
                 format!("dbg!{{ {args} }}")
             }
-            6 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("m!({})", self.soup(opaque, d))
-            }
-            7 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("m![{}]", self.soup(opaque, d))
-            }
+            6 => format!("m!({})", self.soup(opaque, d)),
+            7 => format!("m![{}]", self.soup(opaque, d)),
             8 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
                 let (a, b) = (self.expr(opaque, d), self.block(opaque, d));
                 format!("tokio::select! {{ v = {a} => {b}, else => {{}} }}")
             }
