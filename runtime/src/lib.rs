@@ -446,6 +446,14 @@ pub use iter::GeneratorIter;
 /// macros' arguments there); anywhere else it is a compile error. It
 /// belongs to the innermost generator, function or block, around it.
 ///
+/// The attribute rewrites the `yield_!`s it can see in the body's tokens,
+/// including inside other macros' arguments. A `yield_!` written in the
+/// *definition* of a `macro_rules!` (defined outside the generator, or as
+/// an item inside it) is not in those tokens: it expands later, where no
+/// generator takes it, and is this compile error. Write the yield at the
+/// call site instead (`yield_!(frame!(x))`, or a helper macro that expands
+/// to the value), so the generator sees it.
+///
 /// ```
 /// use cogen::{generator, yield_};
 ///
