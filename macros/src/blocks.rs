@@ -144,7 +144,6 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
     })
 }
 
-/// Whether `ident` occurs anywhere in `tokens`.
 /// Whether `tokens` call a macro an enclosing generator's lowering made
 /// (`__cogen_yield_1!(..)`): a `__cogen_` name followed by `!`.
 fn rewritten_by_outer(tokens: TokenStream) -> bool {

@@ -753,6 +753,9 @@ struct Cx {
     /// Inside another macro's arguments that may not parse as expressions:
     /// cogen sees tokens, or code; what it reports there is not known.
     opaque: bool,
+    /// Inside another macro's arguments: a `defer!` there is an error (its
+    /// scope's labels would be out of reach of cogen's hidden macros).
+    foreign: bool,
 }
 
 struct Gen<'r> {
@@ -987,6 +990,7 @@ impl<'r> Gen<'r> {
             defer_any: false,
             defer_labels: 0,
             opaque: false,
+            foreign: false,
         };
         s += &self.block(cx, 4);
         s
@@ -1006,6 +1010,19 @@ impl<'r> Gen<'r> {
             " + Send + 'static",
             " + Unpin",
         ]);
+        // The arguments of the coroutine forms (the async one is given the
+        // first three).
+        const COROUTINE_ARGS: [&str; 4] = [
+            "{r}, Yield = {y}, Return = {t}",
+            "Yield = {y}, Return = {t}",
+            "Yield = {y}",
+            "{r}, Yield = {y}",
+        ];
+        let with_types = |args: &str| {
+            args.replace("{r}", &r)
+                .replace("{y}", &y)
+                .replace("{t}", &t)
+        };
         let (ret, async_form) = match self.rng.below(12) {
             0..=2 => {
                 let name = self.rng.pick(&[
@@ -1018,17 +1035,9 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), false)
             }
             3..=4 => {
-                let args = self.rng.pick(&[
-                    "{r}, Yield = {y}, Return = {t}",
-                    "Yield = {y}, Return = {t}",
-                    "Yield = {y}",
-                    "{r}, Yield = {y}",
-                ]);
+                let args = self.rng.pick(&COROUTINE_ARGS);
                 self.unit_return = args.contains("{t}") && t == "()";
-                let args = args
-                    .replace("{r}", &r)
-                    .replace("{y}", &y)
-                    .replace("{t}", &t);
+                let args = with_types(args);
                 (format!(" -> impl Generator<{args}>{extra}"), false)
             }
             5..=6 => {
@@ -1039,16 +1048,9 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), true)
             }
             7..=8 => {
-                let args = self.rng.pick(&[
-                    "{r}, Yield = {y}, Return = {t}",
-                    "Yield = {y}, Return = {t}",
-                    "Yield = {y}",
-                ]);
+                let args = self.rng.pick(&COROUTINE_ARGS[..3]);
                 self.unit_return = args.contains("{t}") && t == "()";
-                let args = args
-                    .replace("{r}", &r)
-                    .replace("{y}", &y)
-                    .replace("{t}", &t);
+                let args = with_types(args);
                 (format!(" -> impl AsyncGenerator<{args}>{extra}"), true)
             }
             // A coroutine form for the macro: `return ()` is allowed.
@@ -1248,6 +1250,9 @@ impl<'r> Gen<'r> {
     /// A `defer!` statement, in one of its spellings.
     fn defer(&mut self, cx: Cx, d: u32) -> String {
         self.note_cogen(cx);
+        if cx.foreign && !cx.opaque && cx.place == Place::Body {
+            self.wrong("`defer!` inside another macro's arguments");
+        }
         if cx.opaque {
             // An error, unless the tokens parse as expressions after all.
             self.unsure = true;
@@ -1759,20 +1764,22 @@ impl<'r> Gen<'r> {
     // --- other macros ---
 
     fn foreign_macro(&mut self, cx: Cx, d: u32) -> String {
-        let inner = cx;
+        let inner = Cx {
+            foreign: true,
+            ..cx
+        };
+        // For arguments that need not parse as expressions (`Cx::opaque`).
+        let opaque = Cx {
+            opaque: true,
+            ..inner
+        };
         match self.rng.below(10) {
             0 => {
                 let args = self.foreign_args(|g| g.exprs(inner, d));
                 format!("vec![{args}]")
             }
             // `x; n` is not a list of expressions: cogen sees tokens.
-            1 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("vec![{}; 3]", self.expr(opaque, d))
-            }
+            1 => format!("vec![{}; 3]", self.expr(opaque, d)),
             2 => {
                 let args = self.foreign_args(|g| format!("\"{{}} {{x}}\", {}", g.expr(inner, d)));
                 format!("format!({args})")
@@ -1783,36 +1790,14 @@ impl<'r> Gen<'r> {
                 format!("assert_eq!({args})")
             }
             // A pattern is not an expression: cogen sees tokens.
-            4 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("matches!({}, {})", self.expr(opaque, d), self.pat(2, true))
-            }
+            4 => format!("matches!({}, {})", self.expr(opaque, d), self.pat(2, true)),
             5 => {
                 let args = self.foreign_args(|g| g.expr(inner, d));
                 format!("dbg!{{ {args} }}")
             }
-            6 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("m!({})", self.soup(opaque, d))
-            }
-            7 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
-                format!("m![{}]", self.soup(opaque, d))
-            }
+            6 => format!("m!({})", self.soup(opaque, d)),
+            7 => format!("m![{}]", self.soup(opaque, d)),
             8 => {
-                let opaque = Cx {
-                    opaque: true,
-                    ..inner
-                };
                 let (a, b) = (self.expr(opaque, d), self.block(opaque, d));
                 format!("tokio::select! {{ v = {a} => {b}, else => {{}} }}")
             }

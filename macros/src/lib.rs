@@ -16,6 +16,8 @@ mod analyse;
 mod blocks;
 mod emit;
 #[cfg(test)]
+mod expansion;
+#[cfg(test)]
 mod fuzz;
 mod lower;
 mod parse;

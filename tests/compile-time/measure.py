@@ -50,7 +50,7 @@ publish = false
 
 DEPS = {
     "cogen": 'cogen = {{ path = "{}" }}'.format(RUNTIME),
-    "async-stream": 'async-stream = "=0.3.6"\nfutures = "0.3"',
+    "async-stream": 'async-stream = "=0.3.6"\nfutures-core = "0.3"',
     "next-gen": 'next-gen = "=0.1.1"',
     "none": "",
 }
@@ -104,7 +104,7 @@ def check300_sources():
             i=i, body=body_sync.format(k=i % 3))
         for i in range(300))
     body_as = "    async_stream::stream! {{\n        for x in 0..n {{\n            if x % 3 == {k} {{\n                yield x;\n            }}\n        }}\n        yield n;\n    }}\n"
-    async_stream = "use futures::Stream;\n\n" + "".join(
+    async_stream = "use futures_core::Stream;\n\n" + "".join(
         "pub fn g{i}(n: u64) -> impl Stream<Item = u64> {{\n{body}}}\n\n".format(
             i=i, body=body_as.format(k=i % 3))
         for i in range(300))
@@ -257,7 +257,7 @@ def part_clean():
     print("## clean `cargo build --release` of a one-generator crate, dependencies included (median of {})".format(RUNS))
     one = {
         "cogen": "use cogen::{async_generator, yield_, Stream};\n\n#[async_generator]\npub fn g(n: u64) -> impl Stream<Item = u64> {\n    for x in 0..n {\n        yield_!(x);\n    }\n}\n",
-        "async-stream": "use futures::Stream;\n\npub fn g(n: u64) -> impl Stream<Item = u64> {\n    async_stream::stream! {\n        for x in 0..n {\n            yield x;\n        }\n    }\n}\n",
+        "async-stream": "use futures_core::Stream;\n\npub fn g(n: u64) -> impl Stream<Item = u64> {\n    async_stream::stream! {\n        for x in 0..n {\n            yield x;\n        }\n    }\n}\n",
     }
     for dep, src in one.items():
         path = crate("clean-" + dep, dep, src)
