@@ -1403,7 +1403,7 @@ impl PickGen {
 
 impl PickForeignAsyncGen {
     #[doc(hidden)]
-    pub fn wrap<T: AsyncGenerator<R>, R>(self, w: Wrap<T>) -> ForeignAsyncGen<T, R> {
+    pub fn wrap<T: AsyncGenerator<R>, R: Default>(self, w: Wrap<T>) -> ForeignAsyncGen<T, R> {
         ForeignAsyncGen {
             gen: Some(w.0),
             ret: None,
@@ -1412,9 +1412,13 @@ impl PickForeignAsyncGen {
     }
 }
 
+// The `R: Default` of the foreign adapters (their first resume argument)
+// is also asked here, where the pick is made: a resume type without
+// `Default` is then one error, `Token: Default`, that names no trait of
+// cogen's (at `Source` it named `Source` and the adapter).
 impl PickForeignGen {
     #[doc(hidden)]
-    pub fn wrap<T: Generator<R>, R>(self, w: Wrap<T>) -> ForeignGen<T, R> {
+    pub fn wrap<T: Generator<R>, R: Default>(self, w: Wrap<T>) -> ForeignGen<T, R> {
         ForeignGen {
             gen: Some(w.0),
             ret: None,
