@@ -33,7 +33,7 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
 use crate::analyse::{Facts, Nesting, Ours};
-use crate::parse::{is_nameable, GenFn, Kind};
+use crate::parse::{is_nameable, Form, GenFn, Kind};
 
 /// The names and paths the lowered body refers to.
 pub struct Ctx<'a> {
@@ -53,6 +53,45 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     fn krate(&self) -> &syn::Path {
         &self.gen.args.krate
+    }
+
+    /// Whether `source` (a `yield_from!` argument) calls this generator
+    /// function itself, in a form that keeps its state inline: `name(..)`,
+    /// `Self::name(..)`, or `receiver.name(..)` in a method. Recognised by
+    /// the name alone, so mutual recursion is not (documented).
+    fn recursive_call(&self, source: &TokenStream) -> bool {
+        if self.gen.block.is_some()
+            || (self.gen.kind == Kind::Sync && matches!(self.gen.form, Form::Items { .. }))
+        {
+            return false;
+        }
+        let name = &self.gen.item.sig.ident;
+        let has_receiver = self.gen.item.sig.receiver().is_some();
+        let mut expr = match syn::parse2::<Expr>(source.clone()) {
+            Ok(e) => e,
+            Err(_) => return false,
+        };
+        loop {
+            expr = match expr {
+                Expr::Paren(p) => *p.expr,
+                Expr::Group(g) => *g.expr,
+                Expr::Call(c) => {
+                    return match &*c.func {
+                        Expr::Path(p) if p.qself.is_none() => {
+                            let segs: Vec<_> = p.path.segments.iter().collect();
+                            match segs.as_slice() {
+                                [f] => f.ident == *name && p.path.leading_colon.is_none(),
+                                [ty, f] => ty.ident == "Self" && f.ident == *name,
+                                _ => false,
+                            }
+                        }
+                        _ => false,
+                    }
+                }
+                Expr::MethodCall(m) => return has_receiver && m.method == *name,
+                _ => return false,
+            }
+        }
     }
 
     /// The body's `Co` handle, located at the user's macro call.
@@ -82,6 +121,16 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
+        // A direct recursive call in the inline forms (`impl Generator`,
+        // `impl Stream`, `impl AsyncGenerator`) would make the state contain
+        // itself (E0733, as for a recursive `async fn`): box it, as the user
+        // would have to. The `impl Iterator` form is boxed already.
+        let source = if self.recursive_call(&source) {
+            let krate_at = respan(krate.to_token_stream(), span);
+            quote_spanned!(span=> #krate_at::__private::recurse(#source))
+        } else {
+            source
+        };
         // Spanned like the user's call, context included: rustc reports an
         // unsuitable delegate on this binding (the pick's receiver), and a
         // binding from another (mixed-site) context would be reported on the

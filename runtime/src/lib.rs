@@ -204,8 +204,13 @@
 //! cogen generator is resumed directly by the outermost generator's driver,
 //! so a recursion of any depth costs O(1) per item and no native stack (a
 //! chain 1,000,000 deep runs on a small thread stack). The `impl Iterator`
-//! form recurses as is; the inline forms box a recursive call, as a
-//! recursive `async fn` does: `yield_from!(Box::pin(walk(child)))`.
+//! form recurses as is; in the inline forms (`impl Generator`,
+//! `impl Stream`, `impl AsyncGenerator`), whose state cannot contain itself,
+//! the macro boxes a direct recursive call (`yield_from!(walk(child))`,
+//! recognised by the function's own name: `walk(..)`, `Self::walk(..)`, or
+//! `x.walk(..)` in a method), as you would box a recursive `async fn`.
+//! Mutual recursion needs a `Box::pin` of your own; without `alloc`, a
+//! recursive call is a compile error that says so.
 //!
 //! # Cleanup and cancellation
 //!
@@ -534,8 +539,8 @@ macro_rules! defer {
 /// evaluates to its return value (yield-each, Python's `yield from`,
 /// JavaScript's `yield*`).
 ///
-/// * A cogen generator (either kind; an `impl Generator` one behind
-///   `Box::pin` when the call is recursive) is resumed directly by the
+/// * A cogen generator (either kind; a direct recursive call in the inline
+///   forms is boxed by the macro) is resumed directly by the
 ///   outermost generator's driver: resume arguments pass through to it,
 ///   its return value is the value of `yield_from!`, and a recursion of any
 ///   depth costs O(1) per item and no native stack.
@@ -1098,5 +1103,31 @@ pub mod __private {
         F: IteratorFormNeedsAlloc,
     {
         unreachable!()
+    }
+
+    /// `yield_from!(f(..))` inside `f` itself, in a form whose state is
+    /// inline (`impl Generator`, `impl Stream`, `impl AsyncGenerator`): the
+    /// recursive call is boxed, or the state would contain itself (E0733).
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn recurse<G>(generator: G) -> core::pin::Pin<alloc::boxed::Box<G>> {
+        alloc::boxed::Box::pin(generator)
+    }
+
+    /// Without the `alloc` feature a recursive generator cannot box its
+    /// recursive calls: one error that says so.
+    #[cfg(not(feature = "alloc"))]
+    #[diagnostic::on_unimplemented(
+        message = "a recursive `yield_from!` needs cogen's `alloc` feature",
+        label = "this call of the generator itself is boxed (its state cannot contain itself), \
+                 and this crate uses cogen without `alloc`",
+        note = "enable the feature, or write the recursion as a loop with an explicit stack"
+    )]
+    pub trait RecursionNeedsAlloc {}
+
+    /// See [`RecursionNeedsAlloc`].
+    #[cfg(not(feature = "alloc"))]
+    pub fn recurse<G: RecursionNeedsAlloc>(generator: G) -> G {
+        generator
     }
 }

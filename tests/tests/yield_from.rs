@@ -397,3 +397,90 @@ async fn streams_and_iterators_in_an_async_generator_with_a_resume_type() {
         ]
     );
 }
+
+// The inline forms recurse without a hand-written `Box::pin`: a direct call
+// of the generator itself in `yield_from!` is boxed by the macro.
+#[generator]
+fn walk_gen(t: &Tree) -> impl Generator<Yield = u32, Return = usize> + '_ {
+    let mut count = 1;
+    if let Some(l) = &t.left {
+        count += yield_from!(walk_gen(l));
+    }
+    yield_!(t.value);
+    if let Some(r) = &t.right {
+        count += yield_from!(walk_gen(r));
+    }
+    count
+}
+
+#[async_generator]
+fn walk_stream(t: &Tree) -> impl Stream<Item = u32> + '_ {
+    if let Some(l) = &t.left {
+        yield_from!(walk_stream(l));
+    }
+    tokio::task::yield_now().await;
+    yield_!(t.value);
+    if let Some(r) = &t.right {
+        yield_from!(walk_stream(r));
+    }
+}
+
+struct Node {
+    value: u32,
+    kids: Vec<Node>,
+}
+
+impl Node {
+    #[async_generator]
+    fn values(&self) -> impl AsyncGenerator<Yield = u32, Return = ()> + '_ {
+        yield_!(self.value);
+        for k in &self.kids {
+            yield_from!(k.values()); // a method of the same name: boxed too
+        }
+    }
+}
+
+#[test]
+fn recursion_in_the_inline_forms_needs_no_box() {
+    let tree = balanced(0, 100).expect("non-empty");
+    let mut g = pin!(walk_gen(&tree));
+    let mut seen = Vec::new();
+    let count = loop {
+        match g.as_mut().resume(()) {
+            GeneratorState::Yielded(v) => seen.push(v),
+            GeneratorState::Complete(n) => break n,
+        }
+    };
+    let expected: Vec<u32> = walk(&tree).collect();
+    assert_eq!(seen, expected);
+    assert_eq!(count, expected.len());
+
+    let streamed: Vec<u32> = futures::executor::block_on(walk_stream(&tree).collect());
+    assert_eq!(streamed, expected);
+
+    let node = Node {
+        value: 1,
+        kids: vec![
+            Node {
+                value: 2,
+                kids: vec![Node {
+                    value: 3,
+                    kids: vec![],
+                }],
+            },
+            Node {
+                value: 4,
+                kids: vec![],
+            },
+        ],
+    };
+    let values = futures::executor::block_on(async {
+        let mut g = pin!(node.values());
+        let mut out = Vec::new();
+        while let GeneratorState::Yielded(v) = g.as_mut().resume(()).await {
+            out.push(v);
+        }
+        out
+    });
+    assert_eq!(values, [1, 2, 3, 4]);
+}
