@@ -304,6 +304,9 @@ fn expand_last(
     let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
         return Ok(None); // `parse` reports it
     };
+    if let Some(error) = instrumented(kind, &func) {
+        return Err(error);
+    }
     let (inert, moved): (Vec<_>, Vec<_>) = func.attrs.drain(..).partition(is_inert);
     if moved.is_empty() {
         return Ok(None);
@@ -334,6 +337,47 @@ fn expand_last(
         #[#krate::#name(@#marker #comma #attr)]
         #func
     }))
+}
+
+/// `#[tracing::instrument]` on a generator, below it or (already expanded)
+/// above it: refused in plain words. It wraps the body in
+/// `let __tracing_attr_guard = span.enter();`, which for a generator enters
+/// the span when the body first runs and keeps it entered on the thread
+/// while the generator is suspended (and makes an async generator `!Send`):
+/// wrong, not merely imprecise. Recognised by the attribute's name, or, when
+/// it ran first, by the guard's name in the body.
+fn instrumented(kind: Kind, func: &syn::ItemFn) -> Option<syn::Error> {
+    fn mentions_guard(tokens: proc_macro2::TokenStream) -> bool {
+        tokens.into_iter().any(|t| match t {
+            proc_macro2::TokenTree::Ident(i) => i == "__tracing_attr_guard",
+            proc_macro2::TokenTree::Group(g) => mentions_guard(g.stream()),
+            _ => false,
+        })
+    }
+    let below = func.attrs.iter().find(|a| {
+        a.path()
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "instrument")
+    });
+    let at = match below {
+        Some(attr) => quote::ToTokens::to_token_stream(attr),
+        None if mentions_guard(quote::ToTokens::to_token_stream(&func.block)) => {
+            quote::ToTokens::to_token_stream(&func.sig.ident)
+        }
+        None => return None,
+    };
+    Some(syn::Error::new_spanned(
+        at,
+        format!(
+            "`#[instrument]` cannot instrument a {} function: it would enter its span when the \
+             body first runs and keep it entered on the thread while the generator is suspended. \
+             Enter a span inside the body around the work between yields \
+             (`let _e = span.enter();` in a block), or instrument the value where it is used \
+             (`tracing::Instrument::instrument(stream, span)` polls the stream inside the span)",
+            kind.attr_name()
+        ),
+    ))
 }
 
 /// An attribute that is not a macro: rustc's inert built-ins, and the tool

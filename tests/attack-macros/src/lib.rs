@@ -77,6 +77,21 @@ pub fn below_again(_attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#(#attrs)* #[::attack_macros::smuggle_into_async] #rest).into()
 }
 
+/// Wraps the body the way `#[tracing::instrument]` does for a plain fn:
+/// `let __tracing_attr_guard = __tracing_attr_span.enter(); <body>` (here
+/// with a stand-in span), to check that cogen refuses it when it runs first.
+#[proc_macro_attribute]
+pub fn instrument_like(_attr: TokenStream, item: TokenStream) -> TokenStream {
+    with_body(item.into(), |body| {
+        quote! {
+            let __tracing_attr_span = ();
+            let __tracing_attr_guard = &__tracing_attr_span;
+            #body
+        }
+    })
+    .into()
+}
+
 /// Passes the item through, after checking that it is not cogen's expansion
 /// (which names its hidden `__private` module).
 #[proc_macro_attribute]
