@@ -202,6 +202,29 @@ impl<G: AsyncGenerator<R>, R> Future for Close<'_, G, R> {
     }
 }
 
+/// `Pin<&mut G>`, `Pin<Box<G>>`: a pinned pointer to an async generator is
+/// one, as for [`Generator`](crate::Generator) (and futures-core's `Stream`).
+impl<P, R> AsyncGenerator<R> for Pin<P>
+where
+    P: core::ops::DerefMut<Target: AsyncGenerator<R>> + Unpin,
+{
+    type Yield = <P::Target as AsyncGenerator<R>>::Yield;
+    type Return = <P::Target as AsyncGenerator<R>>::Return;
+
+    #[track_caller]
+    fn poll_resume(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<Self::Yield, Self::Return>> {
+        self.get_mut().as_mut().poll_resume(cx, arg)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.get_mut().as_mut().poll_close(cx)
+    }
+}
+
 impl<Fut, Y, R, const D: bool, const C: bool> AsyncGenerator<R> for Machine<Fut, Y, R, D, C>
 where
     Fut: Future,

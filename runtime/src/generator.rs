@@ -137,32 +137,22 @@ impl<G: ?Sized + Generator<R> + Unpin, R> Generator<R> for &mut G {
     }
 }
 
-impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<&mut G> {
-    type Yield = G::Yield;
-    type Return = G::Return;
+/// `Pin<&mut G>`, `Pin<Box<G>>`: a pinned pointer to a generator is one (as
+/// futures-core does for `Stream`), one impl for every such pointer.
+impl<P, R> Generator<R> for Pin<P>
+where
+    P: core::ops::DerefMut<Target: Generator<R>> + Unpin,
+{
+    type Yield = <P::Target as Generator<R>>::Yield;
+    type Return = <P::Target as Generator<R>>::Return;
 
     #[track_caller]
-    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
-        G::resume((*self).as_mut(), arg)
+    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Self::Yield, Self::Return> {
+        self.get_mut().as_mut().resume(arg)
     }
 
-    fn close(mut self: Pin<&mut Self>) {
-        G::close((*self).as_mut())
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl<G: ?Sized + Generator<R>, R> Generator<R> for Pin<alloc::boxed::Box<G>> {
-    type Yield = G::Yield;
-    type Return = G::Return;
-
-    #[track_caller]
-    fn resume(mut self: Pin<&mut Self>, arg: R) -> GeneratorState<G::Yield, G::Return> {
-        G::resume((*self).as_mut(), arg)
-    }
-
-    fn close(mut self: Pin<&mut Self>) {
-        G::close((*self).as_mut())
+    fn close(self: Pin<&mut Self>) {
+        self.get_mut().as_mut().close()
     }
 }
 
