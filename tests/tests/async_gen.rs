@@ -251,3 +251,35 @@ fn plain_return_ends_a_try_generator_normally() {
     assert_eq!(v, [Ok(1)]);
     assert_eq!(*log.lock().unwrap(), ["cleanup"]);
 }
+
+#[async_generator]
+fn two() -> impl AsyncGenerator<u8, Yield = u8, Return = &'static str> {
+    let a = yield_!(1);
+    yield_!(a);
+    "done"
+}
+
+/// A pinned pointer to an async generator is one too (`Pin<P>`, as for
+/// `Generator` and futures-core's `Stream`): it can be resumed and closed
+/// through `Pin<&mut Pin<Box<G>>>`, e.g. when stored in a struct.
+#[test]
+fn pinned_pointers_are_async_generators() {
+    futures::executor::block_on(async {
+        let mut boxed: std::pin::Pin<Box<_>> = Box::pin(two());
+        let mut outer = std::pin::pin!(boxed.as_mut());
+        assert_eq!(
+            outer.as_mut().resume(0).await,
+            cogen::GeneratorState::Yielded(1)
+        );
+        assert_eq!(
+            outer.as_mut().resume(7).await,
+            cogen::GeneratorState::Yielded(7)
+        );
+        let mut again = std::pin::pin!(boxed);
+        assert_eq!(
+            again.as_mut().resume(0).await,
+            cogen::GeneratorState::Complete("done")
+        );
+        again.as_mut().close().await;
+    });
+}
