@@ -965,96 +965,52 @@ impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
     fn take_return(self: Pin<&mut Self>) {}
 }
 
-/// Any [`Generator`] that is not one of cogen's own (a hand-written impl, a
-/// generator behind an opaque `impl Generator` of a trait method), driven
-/// through its public trait and pinned in place: it is a leaf of the chain,
-/// resumed by the root with the arguments the root receives, and closed
-/// (`Generator::close`) or dropped like the delegates cogen makes. It has no
-/// first argument to receive: `yield_from!` resumes it the first time with
-/// `R::default()` (what a cogen generator would drop anyway).
-pub struct ForeignGen<G: Generator<R>, R> {
-    gen: Option<G>,
-    ret: Option<G::Return>,
-}
+/// A [`Generator`] seen as an [`AsyncGenerator`] that is always ready, so
+/// that one adapter, [`ForeignAsyncGen`], drives foreign generators of both
+/// kinds.
+pub struct Ready<G>(G);
 
-/// See [`ForeignGen`].
-unsafe fn resume_foreign_gen<G: Generator<R>, R: Default>(
-    link: NonNull<Link<G::Yield, R>>,
-    head: NonNull<Head<G::Yield, R>>,
-    _: &Waker,
-    arg: &mut Option<R>,
-    mode: Mode,
-    _: Option<NonNull<Pool>>,
-) -> Raw<G::Yield> {
-    // SAFETY: the delegate is the pinned `ForeignGen<G, R>` the link was
-    // made from, alive and unaliased per the chain contract; the generator
-    // is structurally pinned and only dropped in place.
-    let this = unsafe { &mut *Link::delegate(link).cast::<ForeignGen<G, R>>().as_ptr() };
-    let Some(gen) = this.gen.as_mut() else {
-        // Never resumed after it was popped; a leaf is never marked.
-        return match mode {
-            Mode::WillClose => Raw::Pending,
-            // SAFETY: per the contract.
-            _ => unsafe { Link::popped(link, head) }.raw(),
-        };
-    };
-    // SAFETY: as above.
-    let gen = unsafe { Pin::new_unchecked(gen) };
-    match mode {
-        Mode::Resume => {
-            // `None` only on its first resume: the argument that resumed
-            // the root went to the body that delegates.
-            match gen.resume(arg.take().unwrap_or_default()) {
-                GeneratorState::Yielded(y) => Raw::Yielded(y),
-                GeneratorState::Complete(ret) => {
-                    this.gen = None;
-                    this.ret = Some(ret);
-                    // SAFETY: per the contract.
-                    unsafe { Link::popped(link, head) }.raw()
-                }
-            }
-        }
-        // A leaf: never marked (see `Mode::WillClose`).
-        Mode::WillClose => Raw::Pending,
-        Mode::Close | Mode::Unwind => {
-            if mode == Mode::Close {
-                gen.close();
-            }
-            // Dropped in place (a panic in `close` leaves it to the unwind,
-            // which drops it here).
-            this.gen = None;
-            // SAFETY: per the contract.
-            unsafe { Link::popped(link, head) }.raw()
-        }
-    }
-}
+impl<G: Generator<R>, R> AsyncGenerator<R> for Ready<G> {
+    type Yield = G::Yield;
+    type Return = G::Return;
 
-impl<G: Generator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignGen<G, R> {
-    type Output = G::Return;
-
-    unsafe fn link(
+    fn poll_resume(
         self: Pin<&mut Self>,
-        _: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R> {
-        // SAFETY: only turned into a pointer; stays pinned.
-        let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
-        *slot = Some(Link::new(delegate, resume_foreign_gen::<G, R>));
-        None
+        _: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<G::Yield, G::Return>> {
+        // SAFETY: structural pinning of the only field.
+        let gen = unsafe { self.map_unchecked_mut(|s| &mut s.0) };
+        // `ForeignAsyncGen` passes an argument on every resume: its first is
+        // `R::default()`, and after that a leaf of the chain is the first
+        // thing a resume of the root reaches, with the root's argument. (A
+        // sync generator never waits, so no poll of it continues a wait.)
+        match arg.take() {
+            Some(arg) => Poll::Ready(gen.resume(arg)),
+            None => panic!("cogen: a delegated generator was resumed without an argument"),
+        }
     }
 
-    fn take_return(self: Pin<&mut Self>) -> G::Return {
-        // SAFETY: moves the return value only, never the pinned generator.
-        match unsafe { self.get_unchecked_mut() }.ret.take() {
-            Some(ret) => ret,
-            None => panic!("cogen: `yield_from!` of a generator that had already completed"),
-        }
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: structural pinning of the only field.
+        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.close();
+        Poll::Ready(())
     }
 }
 
-/// Any [`AsyncGenerator`] that is not one of cogen's own, in an async
-/// generator: as [`ForeignGen`], polled through its public trait
-/// (`poll_resume`, and `poll_close` when it is closed).
+/// Any [`Generator`] that is not one of cogen's own (a hand-written impl, a
+/// generator behind an opaque `impl Generator` of a trait method): the
+/// async adapter over [`Ready`].
+pub type ForeignGen<G, R> = ForeignAsyncGen<Ready<G>, R>;
+
+/// Any [`AsyncGenerator`] (or, through [`Ready`], [`Generator`]) that is not
+/// one of cogen's own (a hand-written impl, a generator behind an opaque
+/// `impl Generator` of a trait method), driven through its public trait and
+/// pinned in place: a leaf of the chain, resumed by the root with the
+/// arguments the root receives (`poll_resume`), and closed (`poll_close`)
+/// or dropped like the delegates cogen makes. It has no first argument to
+/// receive: `yield_from!` resumes it the first time with `R::default()`
+/// (what a cogen generator would drop anyway).
 pub struct ForeignAsyncGen<G: AsyncGenerator<R>, R> {
     gen: Option<G>,
     ret: Option<G::Return>,
@@ -1070,7 +1026,9 @@ unsafe fn resume_foreign_async_gen<G: AsyncGenerator<R>, R: Default>(
     mode: Mode,
     _: Option<NonNull<Pool>>,
 ) -> Raw<G::Yield> {
-    // SAFETY: as in `resume_foreign_gen`.
+    // SAFETY: the delegate is the pinned `ForeignAsyncGen<G, R>` the link
+    // was made from, alive and unaliased per the chain contract; the
+    // generator is structurally pinned and only dropped in place.
     let this = unsafe {
         &mut *Link::delegate(link)
             .cast::<ForeignAsyncGen<G, R>>()
@@ -1419,9 +1377,10 @@ impl PickForeignAsyncGen {
 impl PickForeignGen {
     #[doc(hidden)]
     pub fn wrap<T: Generator<R>, R: Default>(self, w: Wrap<T>) -> ForeignGen<T, R> {
-        ForeignGen {
-            gen: Some(w.0),
+        ForeignAsyncGen {
+            gen: Some(Ready(w.0)),
             ret: None,
+            started: false,
         }
     }
 }
