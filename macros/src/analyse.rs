@@ -318,7 +318,39 @@ impl Analyser<'_> {
     }
 }
 
+/// `#[tracing::instrument]` on a generator function (see `lib.rs`): it wraps
+/// the body in `let __tracing_attr_guard = span.enter();`, which for a
+/// generator enters the span when the body first runs and keeps it entered
+/// on the thread while the generator is suspended (and makes an async
+/// generator `!Send`): wrong, not merely imprecise.
+pub fn refuse_instrument(kind: Kind, at: impl quote::ToTokens) -> syn::Error {
+    syn::Error::new_spanned(
+        at,
+        format!(
+            "`#[instrument]` cannot instrument a {} function: it would enter its span when the \
+             body first runs and keep it entered on the thread while the generator is suspended. \
+             Enter a span inside the body around the work between yields \
+             (`let _e = span.enter();` in a block), or instrument the value where it is used \
+             (`tracing::Instrument::instrument(stream, span)` polls the stream inside the span)",
+            kind.attr_name()
+        ),
+    )
+}
+
 impl<'ast> Visit<'ast> for Analyser<'_> {
+    /// `#[tracing::instrument]` written above the generator has already
+    /// wrapped the body: its guard's binding gives it away.
+    fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
+        if p.ident == "__tracing_attr_guard"
+            && self.scope == Scope::Body
+            && self.gen.block.is_none()
+        {
+            let error = refuse_instrument(self.gen.kind, &self.gen.item.sig.ident);
+            self.errors.push(error);
+        }
+        visit::visit_pat_ident(self, p);
+    }
+
     fn visit_expr_closure(&mut self, c: &'ast syn::ExprClosure) {
         // An `async` closure is a closure all the same: it runs on its own.
         self.nested(Scope::Closure, |v| visit::visit_expr_closure(v, c));

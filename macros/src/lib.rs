@@ -153,23 +153,32 @@ fn expand(
     item: proc_macro2::TokenStream,
 ) -> proc_macro2::TokenStream {
     let (attr, reordered) = strip_reordered_marker(attr);
-    match expand_last(kind, &attr, &item, reordered) {
+    // Read once: `expand_last` and `parse` both take the parsed function.
+    let func = match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(func) => func,
+        // Input that is not a function at all: rustc parses an item before
+        // it calls the attribute, so a body syn cannot read only comes from
+        // an editor (rust-analyzer sends half-typed code, `let z = ;`).
+        // The item goes out beside the error (the arguments' error first,
+        // if they have one), as written, so that the editor still sees the
+        // body for completion and hover.
+        Err(_) => {
+            let err = match parse::parse_args(attr) {
+                Err(err) => err,
+                Ok(_) => parse::not_a_function(kind, item.clone()),
+            };
+            let mut tokens = err.to_compile_error();
+            tokens.extend(item);
+            return tokens;
+        }
+    };
+    match expand_last(kind, &attr, &func, reordered) {
         Ok(None) => {}
         Ok(Some(tokens)) => return tokens,
         Err(err) => return err.to_compile_error(),
     }
-    match parse::parse(kind, attr, item.clone()) {
+    match parse::parse(kind, attr, func) {
         Ok(gen) => generate(gen),
-        // Input that is not a function at all: rustc parses an item before
-        // it calls the attribute, so a body syn cannot read only comes from
-        // an editor (rust-analyzer sends half-typed code, `let z = ;`).
-        // The item goes out beside the error, as written, so that the
-        // editor still sees the body for completion and hover.
-        Err(err) if syn::parse2::<syn::ItemFn>(item.clone()).is_err() => {
-            let mut tokens = err.to_compile_error();
-            tokens.extend(item);
-            tokens
-        }
         Err(err) => err.to_compile_error(),
     }
 }
@@ -297,17 +306,14 @@ fn strip_reordered_marker(attr: proc_macro2::TokenStream) -> (proc_macro2::Token
 fn expand_last(
     kind: Kind,
     attr: &proc_macro2::TokenStream,
-    item: &proc_macro2::TokenStream,
+    func: &syn::ItemFn,
     reordered: bool,
 ) -> syn::Result<Option<proc_macro2::TokenStream>> {
     use quote::quote;
-    let Ok(mut func) = syn::parse2::<syn::ItemFn>(item.clone()) else {
-        return Ok(None); // `parse` reports it
-    };
-    if let Some(error) = instrumented(kind, &func) {
+    if let Some(error) = instrumented(kind, func) {
         return Err(error);
     }
-    let (inert, moved): (Vec<_>, Vec<_>) = func.attrs.drain(..).partition(is_inert);
+    let moved: Vec<_> = func.attrs.iter().filter(|a| !is_inert(a)).collect();
     if moved.is_empty() {
         return Ok(None);
     }
@@ -323,8 +329,9 @@ fn expand_last(
             ),
         ));
     }
-    func.attrs = inert;
-    let args: parse::Args = syn::parse2(attr.clone())?;
+    let mut func = func.clone();
+    func.attrs.retain(is_inert);
+    let args = parse::parse_args(attr.clone())?;
     let krate = &args.krate;
     let name = match kind {
         Kind::Sync => quote!(generator),
@@ -339,45 +346,17 @@ fn expand_last(
     }))
 }
 
-/// `#[tracing::instrument]` on a generator, below it or (already expanded)
-/// above it: refused in plain words. It wraps the body in
-/// `let __tracing_attr_guard = span.enter();`, which for a generator enters
-/// the span when the body first runs and keeps it entered on the thread
-/// while the generator is suspended (and makes an async generator `!Send`):
-/// wrong, not merely imprecise. Recognised by the attribute's name, or, when
-/// it ran first, by the guard's name in the body.
+/// `#[tracing::instrument]` written below the generator, refused (see
+/// `analyse::refuse_instrument`; written above, it has already wrapped the
+/// body, and the analysis finds its guard there).
 fn instrumented(kind: Kind, func: &syn::ItemFn) -> Option<syn::Error> {
-    fn mentions_guard(tokens: proc_macro2::TokenStream) -> bool {
-        tokens.into_iter().any(|t| match t {
-            proc_macro2::TokenTree::Ident(i) => i == "__tracing_attr_guard",
-            proc_macro2::TokenTree::Group(g) => mentions_guard(g.stream()),
-            _ => false,
-        })
-    }
-    let below = func.attrs.iter().find(|a| {
+    let attr = func.attrs.iter().find(|a| {
         a.path()
             .segments
             .last()
             .is_some_and(|s| s.ident == "instrument")
-    });
-    let at = match below {
-        Some(attr) => quote::ToTokens::to_token_stream(attr),
-        None if mentions_guard(quote::ToTokens::to_token_stream(&func.block)) => {
-            quote::ToTokens::to_token_stream(&func.sig.ident)
-        }
-        None => return None,
-    };
-    Some(syn::Error::new_spanned(
-        at,
-        format!(
-            "`#[instrument]` cannot instrument a {} function: it would enter its span when the \
-             body first runs and keep it entered on the thread while the generator is suspended. \
-             Enter a span inside the body around the work between yields \
-             (`let _e = span.enter();` in a block), or instrument the value where it is used \
-             (`tracing::Instrument::instrument(stream, span)` polls the stream inside the span)",
-            kind.attr_name()
-        ),
-    ))
+    })?;
+    Some(analyse::refuse_instrument(kind, attr))
 }
 
 /// An attribute that is not a macro: rustc's inert built-ins, and the tool

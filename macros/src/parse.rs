@@ -131,12 +131,10 @@ impl GenFn {
     }
 }
 
-pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<GenFn> {
+/// The attribute's arguments and the function (read once, by the caller,
+/// which also handles input that is no function: see [`not_a_function`]).
+pub fn parse(kind: Kind, attr: TokenStream, item: ItemFn) -> syn::Result<GenFn> {
     let args = parse_args(attr)?;
-    let item: ItemFn = match syn::parse2(item.clone()) {
-        Ok(item) => item,
-        Err(_) => return Err(not_a_function(kind, item)),
-    };
     if let Some(asyncness) = &item.sig.asyncness {
         let msg = match kind {
             Kind::Sync => {
@@ -175,7 +173,7 @@ pub fn parse(kind: Kind, attr: TokenStream, item: TokenStream) -> syn::Result<Ge
 /// The attribute's arguments. Parsed inside a group spanned like their last
 /// token, so that an error at their end (`crate =`) points there, not at
 /// `Span::call_site()`, where `syn::parse2` puts it.
-fn parse_args(attr: TokenStream) -> syn::Result<Args> {
+pub fn parse_args(attr: TokenStream) -> syn::Result<Args> {
     use syn::parse::Parser;
     let Some(last) = attr.clone().into_iter().last() else {
         return syn::parse2(attr);
@@ -190,7 +188,7 @@ fn parse_args(attr: TokenStream) -> syn::Result<Args> {
     parser.parse2(proc_macro2::TokenTree::Group(group).into())
 }
 
-fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
+pub fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
     // Point at the item's keyword (`struct`, `impl`, ...) when there is one.
     let span = syn::parse2::<syn::Item>(item.clone())
         .ok()
