@@ -319,7 +319,7 @@ fn expand_last(
     }
     if reordered {
         return Err(syn::Error::new_spanned(
-            &moved[0],
+            moved[0],
             format!(
                 "an attribute that may be a macro is below {} again, after cogen moved the \
                  function's attribute macros above itself (so that they see the function as \
