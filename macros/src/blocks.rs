@@ -137,10 +137,12 @@ pub fn parse(input: TokenStream) -> syn::Result<GenFn> {
         args: Args {
             try_: try_.then(|| name.span()),
             krate,
+            boxed: None,
         },
         item,
         form,
         block: Some(name),
+        boxed: None,
     })
 }
 

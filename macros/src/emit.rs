@@ -19,6 +19,7 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         args,
         mut item,
         form,
+        boxed,
         ..
     } = gen;
     let krate = &args.krate;
@@ -95,7 +96,9 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // Not for the `try` flavour (its `Result` ending is not a generator's
     // return), nor where a type is not nameable.
     let nameable = |t: &TokenStream| t.to_string() != "_";
+    // Nor for a boxed one, whose trait object can carry no such bound.
     if args.try_.is_none()
+        && boxed.is_none()
         && [&yield_ty, &resume_ty, &return_ty]
             .into_iter()
             .all(nameable)
@@ -139,6 +142,28 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // kind, wins.
     let inline =
         (!item.attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
+    // `boxed`: the generator goes into the box the signature now names
+    // (see `parse::boxed_type`). The Iterator form's machine is boxed
+    // already (`Iterator::next` takes `&mut self`), and is one pointer:
+    // boxing that costs a second, small allocation per generator, and keeps
+    // the free list of its delegates; the others are pinned in their box.
+    let value = match boxed {
+        Some(ty) => {
+            let wrap = match (kind, &form) {
+                (Kind::Sync, Form::Items { .. }) => quote!(new),
+                _ => quote!(pin),
+            };
+            // Located at the user's return type, where rustc then reports
+            // what the coercion to the trait object needs (a `+ '_`, `Send`).
+            let at = Span::call_site().located_at(ty.span());
+            let krate_at = located_at(krate.to_token_stream(), at);
+            if let ReturnType::Type(_, output) = &mut item.sig.output {
+                **output = ty;
+            }
+            quote_spanned!(at=> #krate_at::__private::Box::#wrap({ #value }))
+        }
+        None => value,
+    };
     let attrs = &item.attrs;
     let vis = &item.vis;
     let sig = &item.sig;

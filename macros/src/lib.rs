@@ -33,8 +33,10 @@ use crate::parse::Kind;
 /// The body yields with `yield_!`, delegates with `yield_from!` and cleans
 /// up with `defer!`. `#[generator(try)]` on an `impl Iterator<Item =
 /// Result<T, E>>` makes `yield_!(x)` yield `Ok(x)` and `?` end the iterator
-/// with the error as its last item; `#[generator(crate = path)]` names the
-/// runtime crate if you renamed it.
+/// with the error as its last item; `#[generator(boxed)]` returns it as a
+/// `Box<dyn Iterator<..>>` (`Pin<Box<dyn Generator<..>>>`), a type you can
+/// name; `#[generator(crate = path)]` names the runtime crate if you renamed
+/// it.
 ///
 /// ```
 /// use cogen::{generator, yield_, Generator, GeneratorState};
@@ -80,6 +82,8 @@ pub fn generator(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Everything `#[generator]` allows, plus `.await` in the body and
 /// `#[for_await] for x in stream { .. }` to consume another stream.
+/// `#[async_generator(boxed)]` returns a `Pin<Box<dyn Stream<..> + ..>>`
+/// (futures' `BoxStream` when `+ Send`), which is `Unpin` and nameable.
 ///
 /// ```
 /// use cogen::{async_generator, yield_, Stream};

@@ -61,6 +61,7 @@ impl Ctx<'_> {
     /// the name alone, so mutual recursion is not (documented).
     fn recursive_call(&self, source: &TokenStream) -> bool {
         if self.gen.block.is_some()
+            || self.gen.boxed.is_some()
             || (self.gen.kind == Kind::Sync && matches!(self.gen.form, Form::Items { .. }))
         {
             return false;
@@ -124,7 +125,8 @@ impl Ctx<'_> {
         // A direct recursive call in the inline forms (`impl Generator`,
         // `impl Stream`, `impl AsyncGenerator`) would make the state contain
         // itself (E0733, as for a recursive `async fn`): box it, as the user
-        // would have to. The `impl Iterator` form is boxed already.
+        // would have to. The `impl Iterator` form and a `boxed` generator are
+        // boxed already.
         let source = if self.recursive_call(&source) {
             let krate_at = respan(krate.to_token_stream(), span);
             quote_spanned!(span=> #krate_at::__private::recurse(#source))

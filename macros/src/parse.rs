@@ -32,6 +32,9 @@ pub struct Args {
     pub try_: Option<Span>,
     /// Where the runtime crate is, for users who renamed it. Default `::cogen`.
     pub krate: Path,
+    /// `boxed`: the function returns a nameable, `Unpin` box of a trait
+    /// object (`Pin<Box<dyn Stream<..> + ..>>`) instead of an opaque type.
+    pub boxed: Option<Span>,
 }
 
 impl Parse for Args {
@@ -39,6 +42,7 @@ impl Parse for Args {
         let mut args = Args {
             try_: None,
             krate: syn::parse_quote!(::cogen),
+            boxed: None,
         };
         let mut krate_seen = false;
         while !input.is_empty() {
@@ -65,13 +69,21 @@ impl Parse for Args {
                     input.call(Path::parse_mod_style)?
                 };
             } else if input.peek(syn::Ident) {
-                let unknown: syn::Ident = input.parse()?;
-                return Err(syn::Error::new(
-                    unknown.span(),
-                    format!("unknown argument `{unknown}`: expected `try` or `crate = path`"),
-                ));
+                let word: syn::Ident = input.parse()?;
+                if word != "boxed" {
+                    return Err(syn::Error::new(
+                        word.span(),
+                        format!(
+                            "unknown argument `{word}`: expected `try`, `boxed` or `crate = path`"
+                        ),
+                    ));
+                }
+                if args.boxed.is_some() {
+                    return Err(syn::Error::new(word.span(), "`boxed` is given twice"));
+                }
+                args.boxed = Some(word.span());
             } else {
-                return Err(input.error("expected `try` or `crate = path`"));
+                return Err(input.error("expected `try`, `boxed` or `crate = path`"));
             }
             if !input.is_empty() {
                 input.parse::<Token![,]>()?;
@@ -113,6 +125,9 @@ pub struct GenFn {
     pub form: Form,
     /// The block macro's name, for a generator block.
     pub block: Option<syn::Ident>,
+    /// With `boxed`: the return type the function gets instead of its
+    /// `impl Trait` (see [`boxed_type`]).
+    pub boxed: Option<Type>,
 }
 
 impl GenFn {
@@ -161,12 +176,17 @@ pub fn parse(kind: Kind, attr: TokenStream, item: ItemFn) -> syn::Result<GenFn> 
         ));
     }
     let form = parse_form(kind, &item.sig)?;
+    let boxed = match args.boxed {
+        Some(_) => Some(boxed_type(kind, &form, &item.sig, &args.krate)?),
+        None => None,
+    };
     Ok(GenFn {
         kind,
         args,
         item,
         form,
         block: None,
+        boxed,
     })
 }
 
@@ -321,6 +341,91 @@ fn parse_form(kind: Kind, sig: &syn::Signature) -> syn::Result<Form> {
         }
     };
     Ok(form)
+}
+
+/// The return type of a `boxed` generator: its `impl Trait` as a trait
+/// object in a box, `Box<dyn Iterator<..> + ..>` for the Iterator form
+/// (a box is `Unpin`, and an Iterator is driven through `&mut`), and
+/// `Pin<Box<dyn ..>>` for the others, as futures' `BoxStream` is. The bounds
+/// are the user's, spelled as they wrote them; a trait object can only add
+/// auto traits and lifetimes to its one trait, so anything else is refused
+/// here, at the user's bound. `Unpin` is dropped: the box is `Unpin`
+/// whatever it holds, and the state inside is not.
+fn boxed_type(kind: Kind, form: &Form, sig: &syn::Signature, krate: &Path) -> syn::Result<Type> {
+    let ReturnType::Type(_, ty) = &sig.output else {
+        unreachable!("parse_form accepted the return type")
+    };
+    let Type::ImplTrait(imp) = strip_parens(ty) else {
+        unreachable!("parse_form accepted the return type")
+    };
+    if !is_nameable(form.yield_ty()) {
+        return Err(syn::Error::new_spanned(
+            form.yield_ty(),
+            "a `boxed` generator names its yielded type: a trait object cannot hold `impl Trait`",
+        ));
+    }
+    let generator_trait = |name: &str| match kind {
+        Kind::Sync => matches!(name, "Iterator" | "Generator"),
+        Kind::Async => matches!(name, "Stream" | "AsyncGenerator"),
+    };
+    let mut bounds: Vec<&TypeParamBound> = Vec::new();
+    let mut main = None;
+    for bound in &imp.bounds {
+        match bound {
+            TypeParamBound::Lifetime(_) => bounds.push(bound),
+            TypeParamBound::Trait(tb) => {
+                let name = tb
+                    .path
+                    .segments
+                    .last()
+                    .map(|s| s.ident.to_string())
+                    .unwrap_or_default();
+                if generator_trait(&name) && main.is_none() {
+                    main = Some(bound);
+                } else if matches!(
+                    name.as_str(),
+                    "Send" | "Sync" | "UnwindSafe" | "RefUnwindSafe"
+                ) {
+                    bounds.push(bound);
+                } else if name != "Unpin" {
+                    return Err(syn::Error::new_spanned(
+                        bound,
+                        format!(
+                            "a `boxed` generator returns a `Box<dyn ..>` of one trait, which can \
+                             only add auto traits (`Send`, `Sync`) and lifetimes: `{name}` cannot \
+                             be part of it; remove `boxed` to return it as an `impl Trait`"
+                        ),
+                    ));
+                }
+            }
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "a `boxed` generator returns a `Box<dyn ..>`, which takes no `use<..>`: \
+                     write the lifetimes it borrows as bounds (`+ 'a`, `+ '_`)",
+                ))
+            }
+        }
+    }
+    let Some(main) = main else {
+        // Only the fused trait was named (`impl FusedIterator<Item = T>`).
+        return Err(syn::Error::new_spanned(
+            ty,
+            match kind {
+                Kind::Sync => "a `boxed` generator returns `Iterator<Item = T>` or `Generator<..>` as a `Box<dyn ..>`, which cannot promise `FusedIterator`",
+                Kind::Async => "a `boxed` generator returns `Stream<Item = T>` or `AsyncGenerator<..>` as a `Pin<Box<dyn ..>>`, which cannot promise `FusedStream`",
+            },
+        ));
+    };
+    // Located at the user's return type: errors about the box (a missing
+    // `+ '_`) point there.
+    let span = ty.span();
+    let dyn_ty = quote::quote_spanned!(span=> dyn #main #(+ #bounds)*);
+    let boxed = quote::quote_spanned!(span=> #krate::__private::Box<#dyn_ty>);
+    Ok(match (kind, form) {
+        (Kind::Sync, Form::Items { .. }) => syn::parse_quote_spanned!(span=> #boxed),
+        _ => syn::parse_quote_spanned!(span=> ::core::pin::Pin<#boxed>),
+    })
 }
 
 fn strip_parens(ty: &Type) -> &Type {

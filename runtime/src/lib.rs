@@ -297,6 +297,51 @@
 //! * Without `alloc`, [`GeneratorIter`] turns a pinned `impl Generator<Yield
 //!   = Y, Return = ()>` into an iterator for a `for` loop.
 //!
+//! `#[generator(boxed)]` and `#[async_generator(boxed)]` return a box of a
+//! trait object instead, which is `Unpin` and has a name a struct field or
+//! an associated type can use: `Box<dyn Iterator<Item = Y> + ..>` for the
+//! Iterator form, `Pin<Box<dyn .. + ..>>` for the others, with the bounds
+//! you wrote (`+ Send + 'a` gives futures' `BoxStream<'a, Y>`). Like every
+//! `Box<dyn ..>`, it is `'static` unless its type says otherwise, so a
+//! generator that borrows writes `+ '_`. It costs an allocation (two for
+//! the Iterator form, whose state is boxed already) and a dynamic call per
+//! item.
+//!
+//! ```
+//! use cogen::{async_generator, generator, yield_, Stream};
+//! use futures::{stream::BoxStream, StreamExt};
+//!
+//! struct Words<'a>(&'a str);
+//!
+//! impl<'a> IntoIterator for Words<'a> {
+//!     type Item = &'a str;
+//!     type IntoIter = Box<dyn Iterator<Item = &'a str> + 'a>;
+//!     fn into_iter(self) -> Self::IntoIter {
+//!         words(self.0)
+//!     }
+//! }
+//!
+//! #[generator(boxed)]
+//! fn words(text: &str) -> impl Iterator<Item = &str> + '_ {
+//!     for w in text.split_whitespace() {
+//!         yield_!(w);
+//!     }
+//! }
+//!
+//! #[async_generator(boxed)]
+//! fn ticks(n: u32) -> impl Stream<Item = u32> + Send {
+//!     for i in 0..n {
+//!         yield_!(i);
+//!     }
+//! }
+//!
+//! assert_eq!(Words("a b").into_iter().count(), 2);
+//! let mut events: BoxStream<'static, u32> = ticks(2);
+//! futures::executor::block_on(async {
+//!     assert_eq!(events.next().await, Some(0)); // no `pin!`: the box is `Unpin`
+//! });
+//! ```
+//!
 //! The first `resume`'s argument reaches no `yield_!` (none has run yet):
 //! it is dropped. A resume-fed generator (a parser fed frames by its
 //! caller) therefore starts with a priming `yield_!` whose resume argument
@@ -1108,6 +1153,43 @@ pub mod __private {
     /// `yield_from!(f(..))` inside `f` itself, in a form whose state is
     /// inline (`impl Generator`, `impl Stream`, `impl AsyncGenerator`): the
     /// recursive call is boxed, or the state would contain itself (E0733).
+    /// The box of a `boxed` generator (`#[generator(boxed)]`).
+    #[cfg(feature = "alloc")]
+    pub use alloc::boxed::Box;
+
+    /// Without `alloc`, a `boxed` generator's return type names this, whose
+    /// bound says what is missing.
+    #[cfg(not(feature = "alloc"))]
+    #[diagnostic::on_unimplemented(
+        message = "a `boxed` generator needs cogen's `alloc` feature",
+        label = "it returns its state in a `Box`, and this crate uses cogen without `alloc`",
+        note = "enable the feature (`cogen = {{ version = \"..\", features = [\"alloc\"] }}`), or \
+                remove `boxed` and return the `impl Generator` or `impl Stream` form, which \
+                needs no allocation"
+    )]
+    pub trait BoxedFormNeedsAlloc {}
+
+    /// See [`BoxedFormNeedsAlloc`]. The bound is on the constructors only,
+    /// so that the error is reported once, at the function's return type.
+    #[cfg(not(feature = "alloc"))]
+    pub struct Box<T: ?Sized>(core::convert::Infallible, core::marker::PhantomData<T>);
+
+    #[cfg(not(feature = "alloc"))]
+    impl<T: ?Sized> Box<T> {
+        pub fn new<G>(_: G) -> Self
+        where
+            T: BoxedFormNeedsAlloc,
+        {
+            unreachable!()
+        }
+        pub fn pin<G>(_: G) -> core::pin::Pin<Self>
+        where
+            T: BoxedFormNeedsAlloc,
+        {
+            unreachable!()
+        }
+    }
+
     #[cfg(feature = "alloc")]
     #[inline(always)]
     pub fn recurse<G>(generator: G) -> core::pin::Pin<alloc::boxed::Box<G>> {
