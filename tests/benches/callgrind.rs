@@ -96,6 +96,7 @@ fn run(mode: &str, selected: Option<(&str, &str)>, reps: u64) -> u64 {
     columns!(mode, selected, reps;
         "count" "hand-written" => s::sum_iter(s::hand::count(black_box(N))),
         "count" "cogen-iterator" => s::sum_iter(s::cogen_iter::count(black_box(N))),
+        "count" "cogen-boxed-iterator" => s::sum_iter(s::cogen_boxed::count(black_box(N))),
         "count" "cogen-generator" => s::sum_cogen(pin!(s::cogen_gen::count(black_box(N)))),
         "count" "genawaiter-stack" => {
             let n = black_box(N);
@@ -116,16 +117,19 @@ fn run(mode: &str, selected: Option<(&str, &str)>, reps: u64) -> u64 {
         },
         "self_borrow" "hand-written" => s::sum_iter(s::hand::own_vec(black_box(N))),
         "self_borrow" "cogen-iterator" => s::sum_iter(s::cogen_iter::own_vec(black_box(N))),
+        "self_borrow" "cogen-boxed-iterator" => s::sum_iter(s::cogen_boxed::own_vec(black_box(N))),
         "self_borrow" "cogen-generator" => {
             s::sum_cogen(pin!(s::cogen_gen::own_vec(black_box(N))))
         },
         "async_count" "hand-written" => a::drain(a::hand::count(black_box(N))),
         "async_count" "futures-unfold" => a::drain(a::unfold::count(black_box(N))),
         "async_count" "cogen-stream" => a::drain(a::cogen_stream::count(black_box(N))),
+        "async_count" "cogen-boxed-stream" => a::drain(a::cogen_boxed::count(black_box(N))),
         "async_count" "async-stream" => a::drain(a::as_::count(black_box(N))),
         "suspend" "hand-written" => a::drain(a::hand::suspend(black_box(N))),
         "suspend" "futures-unfold" => a::drain(a::unfold::suspend(black_box(N))),
         "suspend" "cogen-stream" => a::drain(a::cogen_stream::suspend(black_box(N))),
+        "suspend" "cogen-boxed-stream" => a::drain(a::cogen_boxed::suspend(black_box(N))),
         "suspend" "async-stream" => a::drain(a::as_::suspend(black_box(N))),
     )
 }

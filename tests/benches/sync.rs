@@ -72,6 +72,7 @@ fn count(c: &mut Criterion) {
     group!(c, "count", Some(N), [
         "hand-written" => sum_iter(hand::count(black_box(N))),
         "cogen Iterator" => sum_iter(cogen_iter::count(black_box(N))),
+        "cogen boxed Iterator" => sum_iter(cogen_boxed::count(black_box(N))),
         "cogen Generator" => sum_cogen(pin!(cogen_gen::count(black_box(N)))),
         "genawaiter stack" => {
             let n = black_box(N);
@@ -95,6 +96,7 @@ fn map_slice(c: &mut Criterion) {
     group!(c, "map_slice", Some(N), [
         "hand-written" => sum_iter(hand::double(black_box(xs))),
         "cogen Iterator" => sum_iter(cogen_iter::double(black_box(xs))),
+        "cogen boxed Iterator" => sum_iter(cogen_boxed::double(black_box(xs))),
         "cogen Generator" => sum_cogen(pin!(cogen_gen::double(black_box(xs)))),
         "genawaiter stack" => {
             let xs = black_box(xs);
@@ -116,6 +118,7 @@ fn self_borrow(c: &mut Criterion) {
     group!(c, "self_borrow", Some(N), [
         "hand-written" => sum_iter(hand::own_vec(black_box(N))),
         "cogen Iterator" => sum_iter(cogen_iter::own_vec(black_box(N))),
+        "cogen boxed Iterator" => sum_iter(cogen_boxed::own_vec(black_box(N))),
         "cogen Generator" => sum_cogen(pin!(cogen_gen::own_vec(black_box(N)))),
         "genawaiter stack" => {
             let n = black_box(N);

@@ -181,6 +181,27 @@ pub mod cogen_stream {
     }
 }
 
+/// The same bodies with `boxed`: a `Pin<Box<dyn Stream + Send>>`.
+pub mod cogen_boxed {
+    use super::tick;
+    use cogen::{Stream, async_generator, yield_};
+
+    #[async_generator(boxed)]
+    pub fn count(n: u64) -> impl Stream<Item = u64> + Send {
+        for i in 0..n {
+            yield_!(i);
+        }
+    }
+
+    #[async_generator(boxed)]
+    pub fn suspend(n: u64) -> impl Stream<Item = u64> + Send {
+        for i in 0..n {
+            tick(i).await;
+            yield_!(i);
+        }
+    }
+}
+
 // ---------------------------------------------------------------- async-stream
 
 pub mod as_ {

@@ -158,6 +158,34 @@ pub mod cogen_iter {
     }
 }
 
+/// The same bodies with `boxed`: a `Box<dyn Iterator>`, one dynamic call an
+/// item (what the opt-in costs against `cogen_iter`).
+pub mod cogen_boxed {
+    use cogen::{generator, yield_};
+
+    #[generator(boxed)]
+    pub fn count(n: u64) -> impl Iterator<Item = u64> {
+        for i in 0..n {
+            yield_!(i);
+        }
+    }
+
+    #[generator(boxed)]
+    pub fn double<'a>(xs: &'a [u64]) -> impl Iterator<Item = u64> + 'a {
+        for &x in xs {
+            yield_!(x * 2);
+        }
+    }
+
+    #[generator(boxed)]
+    pub fn own_vec(n: u64) -> impl Iterator<Item = u64> {
+        let v: Vec<u64> = (0..n).collect();
+        for x in v.iter().copied() {
+            yield_!(x);
+        }
+    }
+}
+
 pub mod cogen_gen {
     use cogen::Generator;
     use cogen::{generator, yield_};
