@@ -72,7 +72,10 @@ macro_rules! columns {
         column!("hand-written", drain(hand::$body(black_box(N))));
         column!("futures unfold", drain(unfold::$body(black_box(N))));
         column!("cogen Stream", drain(cogen_stream::$body(black_box(N))));
-        column!("cogen boxed Stream", drain(cogen_boxed::$body(black_box(N))));
+        column!(
+            "cogen boxed Stream",
+            drain(cogen_boxed::$body(black_box(N)))
+        );
         column!("async-stream", drain(as_::$body(black_box(N))));
         column!("genawaiter stack", {
             let n = black_box(N);

@@ -202,3 +202,98 @@ fn boxed_try_ends_with_the_error() {
     assert_eq!(got[0], Ok(1));
     assert!(got[1].is_err());
 }
+
+struct Store {
+    rows: Vec<String>,
+}
+
+impl Store {
+    /// A method with an elided receiver lifetime, boxed.
+    #[generator(boxed)]
+    fn non_empty(&self) -> impl Iterator<Item = &String> + '_ {
+        for r in &self.rows {
+            if !r.is_empty() {
+                yield_!(r);
+            }
+        }
+    }
+}
+
+trait Source {
+    /// A trait method with a default body: `boxed` gives it a return type
+    /// the trait can name without `impl Trait` in its signature.
+    #[async_generator(boxed)]
+    fn numbers(&self, n: u32) -> impl Stream<Item = u32> + Send + '_
+    where
+        Self: Sync,
+    {
+        for i in 0..n {
+            yield_!(i);
+        }
+    }
+}
+
+struct Plain;
+impl Source for Plain {}
+
+#[test]
+fn methods_and_trait_defaults() {
+    let s = Store {
+        rows: vec!["a".into(), String::new(), "b".into()],
+    };
+    assert_eq!(s.non_empty().count(), 2);
+    let got: Vec<u32> = block_on(Plain.numbers(3).collect());
+    assert_eq!(got, [0, 1, 2]);
+}
+
+#[generator(boxed)]
+fn panics_at(n: u32, drops: &Cell<u32>) -> impl Iterator<Item = u32> + '_ {
+    let _flag = Flag(drops);
+    for i in 0.. {
+        if i == n {
+            panic!("boom");
+        }
+        yield_!(i);
+    }
+}
+
+#[test]
+fn a_panic_in_a_boxed_body_unwinds_its_locals_once() {
+    let drops = Cell::new(0);
+    let mut it = panics_at(1, &drops);
+    assert_eq!(it.next(), Some(0));
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| it.next()));
+    assert!(caught.is_err());
+    assert_eq!(drops.get(), 1);
+    // Finished: fused, and dropping it drops nothing twice.
+    assert_eq!(it.next(), None);
+    drop(it);
+    assert_eq!(drops.get(), 1);
+}
+
+/// A dyn-compatible trait whose method returns a stream: the trait names
+/// the boxed type, and each impl writes the body with `boxed`.
+trait Events {
+    fn events(&self) -> BoxStream<'_, u32>;
+}
+
+struct Every(u32);
+
+impl Events for Every {
+    #[async_generator(boxed)]
+    fn events(&self) -> impl Stream<Item = u32> + Send + '_ {
+        for i in 0..3 {
+            yield_!(i * self.0);
+        }
+    }
+}
+
+#[test]
+fn implements_a_dyn_compatible_trait() {
+    let feeds: Vec<Box<dyn Events>> = vec![Box::new(Every(1)), Box::new(Every(10))];
+    let got: Vec<Vec<u32>> = feeds
+        .iter()
+        .map(|f| block_on(f.events().collect()))
+        .collect();
+    assert_eq!(got, [vec![0, 1, 2], vec![0, 10, 20]]);
+}
