@@ -245,17 +245,21 @@ fn machine(
     // The closure is bound outside the `unsafe` block, so that the user's
     // body is not in an unsafe context.
     let make = Ident::new("__cogen_body", Span::mixed_site());
+    let flags = quote! {
+        #krate::__private::Delegates::<#delegates>,
+        #krate::__private::Cleanup::<#cleanup>
+    };
     let build = match (kind, form) {
         // A delegating body is boxed on its first resume, so that recursion
         // reuses its blocks (see `LazyBoxed`); any other, when made.
         (Kind::Sync, Form::Items { .. }) if delegates => quote! {
-            #krate::__private::lazy_boxed::<#yield_ty, #return_ty, #cleanup, _, _>(#make)
+            #krate::__private::lazy_boxed(#make, #flags)
         },
         (Kind::Sync, Form::Items { .. }) => quote! {
-            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
+            #krate::__private::boxed(#make, #flags)
         },
         _ => quote! {
-            #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
+            #krate::__private::new(#make, #flags)
         },
     };
     // The body's `async` block is located at the user's body: rustc names
