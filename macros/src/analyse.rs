@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, ExprMacro, ItemFn, Macro, Path, Stmt};
 
-use crate::parse::{Form, GenFn, Kind};
+use crate::parse::{GenFn, Kind};
+use crate::plan::{Ending, Plan};
 
 /// One of the macros the attribute rewrites.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,20 +46,13 @@ impl Ours {
     }
 }
 
-/// What the later steps need to know about the body.
-pub struct Facts {
-    /// The body has code that must run when the generator is closed early
-    /// (`defer!`, or delegation to a generator that may have some).
-    pub has_cleanup: bool,
-    /// The body delegates with `yield_from!`.
-    pub has_yield_from: bool,
-}
-
-/// The facts, and the misuses found (all of them, combined), if any.
-pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
+/// The plan of the expansion (see `plan.rs`), and the misuses found (all
+/// of them, combined), if any.
+pub fn analyse(gen: &GenFn) -> (Plan, Option<syn::Error>) {
     let mut v = Analyser {
         defer: None,
         gen,
+        plan: Plan::new(gen),
         scope: Scope::Body,
         errors: Vec::new(),
         has_cleanup: false,
@@ -69,13 +63,9 @@ pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
         all.combine(e);
         all
     });
-    (
-        Facts {
-            has_cleanup: v.has_cleanup,
-            has_yield_from: v.has_yield_from,
-        },
-        errors,
-    )
+    let mut plan = v.plan;
+    plan.read_body(&gen.form, v.has_yield_from, v.has_cleanup);
+    (plan, errors)
 }
 
 /// Where the visitor is: code that belongs to the generator's state machine,
@@ -90,6 +80,8 @@ enum Scope {
 
 struct Analyser<'a> {
     gen: &'a GenFn,
+    /// The plan of the signature: what the body may do.
+    plan: Plan,
     scope: Scope,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
@@ -413,9 +405,7 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
         self.in_defer_error(r.return_token.span, "`return`");
-        if let (Some(value), Form::Items { .. }, Scope::Body, None) =
-            (&r.expr, &self.gen.form, self.scope, self.gen.args.try_)
-        {
+        if let (Some(value), Ending::Unit, Scope::Body) = (&r.expr, self.plan.ending, self.scope) {
             let (what, other) = match (self.gen.kind, self.gen.block_name()) {
                 (Kind::Sync, None) => (
                     "an `impl Iterator` generator".to_string(),

@@ -32,13 +32,14 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
-use crate::analyse::{Facts, Nesting, Ours};
-use crate::parse::{is_nameable, Form, GenFn, Kind};
+use crate::analyse::{Nesting, Ours};
+use crate::parse::{GenFn, Kind};
+use crate::plan::{Constructor, Ending, Plan, Site, Yielded};
 
 /// The names and paths the lowered body refers to.
 pub struct Ctx<'a> {
     pub gen: &'a GenFn,
-    pub facts: &'a Facts,
+    pub plan: &'a Plan,
     /// The hygienic name of the body's `Co` handle: user code cannot see it.
     pub co: Ident,
     /// A hygienic label on the body's block. Every suspension point written
@@ -60,9 +61,7 @@ impl Ctx<'_> {
     /// `Self::name(..)`, or `receiver.name(..)` in a method. Recognised by
     /// the name alone, so mutual recursion is not (documented).
     fn recursive_call(&self, source: &TokenStream) -> bool {
-        if self.gen.block.is_some()
-            || (self.gen.kind == Kind::Sync && matches!(self.gen.form, Form::Items { .. }))
-        {
+        if self.plan.site != Site::Function || self.plan.constructor != Constructor::New {
             return false;
         }
         let name = &self.gen.item.sig.ident;
@@ -172,21 +171,20 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let value = if self.gen.args.try_.is_some() {
-            quote_spanned!(span=> #krate::__private::Ok(#value))
-        } else if is_nameable(self.gen.form.yield_ty()) {
-            let ty = self.gen.form.yield_ty();
+        let value = match &self.plan.yielded {
+            Yielded::Ok => quote_spanned!(span=> #krate::__private::Ok(#value)),
             // A typed binding makes a wrong yield type an ordinary mismatch
             // on the user's expression, explained by their own return type.
-            let v = Ident::new("__cogen_yielded", Span::mixed_site().located_at(span));
-            quote_spanned!(span=> { let #v: #ty = #value; #v })
-        } else {
-            value
+            Yielded::Typed(ty) => {
+                let v = Ident::new("__cogen_yielded", Span::mixed_site().located_at(span));
+                quote_spanned!(span=> { let #v: #ty = #value; #v })
+            }
+            Yielded::AsIs => value,
         };
         // Two awaits: the value goes out, then the body suspends (see `Put`
         // in the runtime for why not one).
         let co_ty = quote_spanned!(span=> #krate::__private::Co);
-        if self.facts.has_cleanup {
+        if self.plan.cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
                 match if #co_ty::put(&#co, #value).await {
@@ -445,7 +443,7 @@ impl Lowerer<'_, '_> {
             Ident::new("__cogen_stream", span)
         };
         let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
-        let next = if self.ctx.facts.has_cleanup {
+        let next = if self.ctx.plan.cleanup {
             self.cancellable_await(span, next, close_exit)
         } else {
             quote_spanned!(span=> #next.await)
@@ -909,7 +907,7 @@ impl VisitMut for Lowerer<'_, '_> {
             // Not in the cleanup itself, which runs to its end.
             Expr::Await(a)
                 if self.ctx.gen.kind == Kind::Async
-                    && self.ctx.facts.has_cleanup
+                    && self.ctx.plan.cleanup
                     && !self.in_cleanup =>
             {
                 visit_mut::visit_expr_await_mut(self, a);
@@ -1092,32 +1090,21 @@ impl VisitMut for Lowerer<'_, '_> {
 }
 
 impl Lowerer<'_, '_> {
-    /// Code of the generator body itself, in the `try` flavour.
-    /// Whether `?` can only be an error here: the body of an Iterator /
-    /// Stream form that is not `try` ends with `()`.
+    /// Whether the body ends with `()` (an Iterator / Stream form that is
+    /// not `try`): a `return` with a value is an error there.
     fn try_rejected(&self) -> bool {
-        matches!(self.ctx.gen.form, crate::parse::Form::Items { .. })
-            && self.ctx.gen.args.try_.is_none()
+        self.ctx.plan.ending == Ending::Unit
     }
 
-    /// Whether `?` can only be an error here: as [`Self::try_rejected`],
-    /// or a coroutine form that declares `Return = ()`.
+    /// Whether `?` can only be an error here (see `Ending`).
     fn question_rejected(&self) -> bool {
-        self.try_rejected()
-            || (self.ctx.gen.args.try_.is_none()
-                && matches!(
-                    &self.ctx.gen.form,
-                    crate::parse::Form::Coroutine {
-                        return_ty: Some(syn::Type::Tuple(unit)),
-                        ..
-                    } if unit.elems.is_empty()
-                ))
+        self.ctx.plan.ending.rejects_question()
     }
 
     /// The error for `?` where [`Self::question_rejected`].
     fn try_rejected_message(&self) -> String {
         let gen = &self.ctx.gen;
-        if let crate::parse::Form::Coroutine { .. } = gen.form {
+        if let Ending::Returned { .. } = self.ctx.plan.ending {
             return format!(
                 "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
                  with an error; declare `Return = Result<(), E>` (and end the body with \
@@ -1157,8 +1144,9 @@ impl Lowerer<'_, '_> {
         format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
     }
 
+    /// Code of the generator body itself, in the `try` flavour.
     fn try_body(&self) -> bool {
-        !self.nested && self.ctx.gen.args.try_.is_some()
+        !self.nested && self.ctx.plan.ending == Ending::TryOk
     }
 
     /// Runs `f` inside a closure, nested `async` block or item: its
