@@ -867,7 +867,8 @@ impl VisitMut for Lowerer<'_, '_> {
             // Their own state machines; the analysis rejected our macros there.
             Expr::Closure(_) | Expr::Async(_) => self.nested(|v| visit_mut::visit_expr_mut(v, e)),
             Expr::ForLoop(f)
-                if self.ctx.gen.kind == Kind::Async
+                if self.ctx.plan.kind == Kind::Async
+                    && !self.nested
                     && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
             {
                 let label = f.label.clone();
@@ -889,6 +890,13 @@ impl VisitMut for Lowerer<'_, '_> {
                 self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut w.body));
             }
             Expr::ForLoop(f) => {
+                // A `#[for_await]` that cannot be lowered (in a sync
+                // generator, or in a closure, `async` block or item nested
+                // in the body): the analysis has reported it, and left in
+                // place it would only add rustc's "attributes on expressions
+                // are experimental" and "cannot find attribute `for_await`"
+                // to the real error.
+                f.attrs.retain(|a| !a.path().is_ident("for_await"));
                 let label = f.label.clone();
                 self.visit_pat_mut(&mut f.pat);
                 self.visit_expr_mut(&mut f.expr);
@@ -906,7 +914,7 @@ impl VisitMut for Lowerer<'_, '_> {
             // cleanup runs even if the body was waiting, not at a yield.
             // Not in the cleanup itself, which runs to its end.
             Expr::Await(a)
-                if self.ctx.gen.kind == Kind::Async
+                if self.ctx.plan.kind == Kind::Async
                     && self.ctx.plan.cleanup
                     && !self.in_cleanup =>
             {
