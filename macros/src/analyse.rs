@@ -54,6 +54,7 @@ pub fn analyse(gen: &GenFn) -> (Plan, Option<syn::Error>) {
         gen,
         plan: Plan::new(gen),
         scope: Scope::Body,
+        foreign: 0,
         errors: Vec::new(),
         has_cleanup: false,
         has_yield_from: false,
@@ -83,6 +84,8 @@ struct Analyser<'a> {
     /// The plan of the signature: what the body may do.
     plan: Plan,
     scope: Scope,
+    /// How many other macros' arguments the code being read is in.
+    foreign: usize,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
     has_yield_from: bool,
@@ -139,13 +142,35 @@ impl Analyser<'_> {
         self.scope = outer;
     }
 
-    fn our_macro(&mut self, mac: &Macro) -> bool {
+    /// One of cogen's macros, `statement` (of its block, spanned `at`) or
+    /// not; `false` if it is someone else's.
+    fn our_macro(&mut self, mac: &Macro, statement: Option<Span>) -> bool {
         let Some(ours) = Ours::of(&mac.path) else {
             return false;
         };
         let mac_tokens = &mac.tokens;
         let span = mac.path.span();
         let name = ours.name();
+        // Where the lowering would have put `defer!`'s cleanup: in the block
+        // whose statement it is, directly in the body.
+        if ours == Ours::Defer && self.scope == Scope::Body {
+            let at = mac.path.segments.last().map_or(span, |s| s.ident.span());
+            match statement {
+                None => self.error(
+                    at,
+                    "`defer!` must be a statement of its own in a block of the generator body, \
+                     e.g. `defer! { cleanup(); }`: it runs when that block is left",
+                ),
+                // Its close path and exits would have to be handed to that
+                // macro.
+                Some(stmt) if self.foreign > 0 => self.error(
+                    stmt,
+                    "`defer!` cannot be used inside another macro's arguments: write the block \
+                     with the `defer!` outside the macro call",
+                ),
+                Some(_) => {}
+            }
+        }
         match self.scope {
             Scope::Body if self.defer.is_some() && ours != Ours::Defer => self.error(
                 span,
@@ -205,6 +230,49 @@ impl Analyser<'_> {
         true
     }
 
+    /// The error for `?` where the plan rejects it.
+    fn question_rejected_message(&self) -> String {
+        let gen = self.gen;
+        if let Ending::Returned { .. } = self.plan.ending {
+            return format!(
+                "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
+                 with an error; declare `Return = Result<(), E>` (and end the body with \
+                 `Ok(())`) or `Return = Option<()>` in its `impl {}<..>`, or handle the error \
+                 here (`match`, `if let`, `.ok()`)",
+                match gen.kind {
+                    Kind::Sync => "Generator",
+                    Kind::Async => "AsyncGenerator",
+                }
+            );
+        }
+        let (what, fix) =
+            match (gen.kind, gen.block_name()) {
+                (Kind::Sync, None) => (
+                    "an `impl Iterator` #[generator]".to_string(),
+                    "write `#[generator(try)]` and `-> impl Iterator<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the iterator with the error \
+                 as its last item"
+                        .to_string(),
+                ),
+                (Kind::Async, None) => (
+                    "an `impl Stream` #[async_generator]".to_string(),
+                    "write `#[async_generator(try)]` and `-> impl Stream<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the stream with the error as \
+                 its last item"
+                        .to_string(),
+                ),
+                (kind, Some(name)) => (
+                    format!("`{name}!`"),
+                    format!(
+                    "use `{}!` instead: `yield_!(x)` then yields `Ok(x)`, and `?` ends it with \
+                     the error as its last item",
+                    if kind == Kind::Sync { "try_iter" } else { "try_stream" }
+                ),
+                ),
+            };
+        format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
+    }
+
     fn in_defer_error(&mut self, span: Span, what: &str) {
         if self.scope == Scope::Body && self.defer.is_some() {
             self.error(
@@ -255,6 +323,13 @@ impl Analyser<'_> {
         self.tokens(tokens);
     }
 
+    /// Another macro's arguments (see `macro_args`).
+    fn foreign_args(&mut self, tokens: TokenStream) {
+        self.foreign += 1;
+        self.macro_args(tokens);
+        self.foreign -= 1;
+    }
+
     /// Another macro's arguments that stay tokens: `name ! (..)` of cogen's
     /// macros anywhere in them, and `.await`.
     fn tokens(&mut self, tokens: TokenStream) {
@@ -281,7 +356,7 @@ impl Analyser<'_> {
                             tokens: g.stream(),
                         };
                         iter.next();
-                        self.our_macro(&mac);
+                        self.our_macro(&mac, None);
                     }
                 }
                 _ => {}
@@ -367,6 +442,13 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
         self.in_defer_error(t.question_token.span, "`?`");
+        // `?` in a body that cannot end with an error: rustc's own error
+        // would speak of an async block and not of `try`.
+        if self.scope == Scope::Body && self.defer.is_none() && self.plan.ending.rejects_question()
+        {
+            let msg = self.question_rejected_message();
+            self.error(t.question_token.span, msg);
+        }
         visit::visit_expr_try(self, t);
     }
 
@@ -464,8 +546,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.mac.path) {
             return;
         }
-        if !self.our_macro(&m.mac) {
-            self.macro_args(m.mac.tokens.clone());
+        if !self.our_macro(&m.mac, None) {
+            self.foreign_args(m.mac.tokens.clone());
         }
     }
 
@@ -474,8 +556,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
             if crate::blocks::is_block(&m.mac.path) {
                 return;
             }
-            if !self.our_macro(&m.mac) {
-                self.macro_args(m.mac.tokens.clone());
+            if !self.our_macro(&m.mac, Some(s.span())) {
+                self.foreign_args(m.mac.tokens.clone());
             }
             return;
         }
@@ -487,8 +569,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.path) {
             return;
         }
-        if !self.our_macro(m) {
-            self.macro_args(m.tokens.clone());
+        if !self.our_macro(m, None) {
+            self.foreign_args(m.tokens.clone());
         }
     }
 

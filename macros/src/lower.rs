@@ -338,16 +338,8 @@ impl Lowerer<'_, '_> {
             }
             // A `defer!` that is a statement of a block is lowered with its
             // block (`visit_block_mut`); anywhere else it has no block to
-            // guard.
-            Ours::Defer => quote_spanned! {span=>
-                {
-                    #used
-                    ::core::compile_error!(
-                        "`defer!` must be a statement of its own in a block of the generator \
-                         body, e.g. `defer! { cleanup(); }`: it runs when that block is left"
-                    )
-                }
-            },
+            // guard (reported by the analysis), and stands for `()`.
+            Ours::Defer => quote_spanned!(span=> { #used }),
         })
     }
 
@@ -612,10 +604,16 @@ impl Lowerer<'_, '_> {
         let tokens = defer.mac.tokens.clone();
         let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
             Ok(b) => b,
-            Err(e) => {
-                block
-                    .stmts
-                    .push(Stmt::Expr(Expr::Verbatim(e.to_compile_error()), None));
+            // Reported by the analysis: the rest of the block is lowered as
+            // if the `defer!` were not there.
+            Err(_) => {
+                let mut rest = Block {
+                    brace_token: Default::default(),
+                    stmts: after,
+                };
+                self.visit_block_mut(&mut rest);
+                block.stmts.push(Stmt::Item(syn::Item::Verbatim(used)));
+                block.stmts.extend(rest.stmts);
                 return;
             }
         };
@@ -940,20 +938,16 @@ impl VisitMut for Lowerer<'_, '_> {
                 }));
             }
             // `?` in a body that cannot end with an error (an Iterator /
-            // Stream form, not `try`) is always an error; rustc's own
-            // speaks of an async block and not of `try`. This one says what
-            // to do, and the value it stands for keeps the type `?` gives
-            // it (`Result` / `Option`), so that nothing else is reported.
+            // Stream form, not `try`): the analysis has reported it. The
+            // value it stands for keeps the type `?` gives it (`Result` /
+            // `Option`), so that nothing else is reported.
             Expr::Try(t) if !self.nested && !self.in_cleanup && self.question_rejected() => {
                 visit_mut::visit_expr_try_mut(self, t);
                 let span = t.question_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
                 let inner = &t.expr;
-                let mut msg = proc_macro2::Literal::string(&self.try_rejected_message());
-                msg.set_span(span);
                 *e = Expr::Verbatim(quote_spanned! {span=>
                     {
-                        ::core::compile_error!(#msg);
                         match #krate::__private::branch(#inner) {
                             #krate::__private::ControlFlow::Continue(value) => value,
                             #krate::__private::ControlFlow::Break(_) => #krate::__private::never(),
@@ -1008,7 +1002,8 @@ impl VisitMut for Lowerer<'_, '_> {
         let is_defer =
             |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
         match b.stmts.iter().position(is_defer) {
-            // Its close path and exits would have to be handed to that macro.
+            // Its close path and exits would have to be handed to that
+            // macro (reported by the analysis): it is left out.
             Some(at) if !self.nested && self.foreign > 0 => {
                 let span = b.stmts[at].span();
                 let used = match &b.stmts[at] {
@@ -1018,16 +1013,7 @@ impl VisitMut for Lowerer<'_, '_> {
                     }
                     _ => TokenStream::new(),
                 };
-                b.stmts[at] = Stmt::Expr(
-                    Expr::Verbatim(quote_spanned! {span=>
-                        #used
-                        ::core::compile_error!(
-                            "`defer!` cannot be used inside another macro's arguments: \
-                             write the block with the `defer!` outside the macro call"
-                        );
-                    }),
-                    None,
-                );
+                b.stmts[at] = Stmt::Expr(Expr::Verbatim(used), None);
                 self.visit_stmts(&mut b.stmts);
             }
             Some(at) if !self.nested => self.lower_defer(b, at),
@@ -1107,49 +1093,6 @@ impl Lowerer<'_, '_> {
     /// Whether `?` can only be an error here (see `Ending`).
     fn question_rejected(&self) -> bool {
         self.ctx.plan.ending.rejects_question()
-    }
-
-    /// The error for `?` where [`Self::question_rejected`].
-    fn try_rejected_message(&self) -> String {
-        let gen = &self.ctx.gen;
-        if let Ending::Returned { .. } = self.ctx.plan.ending {
-            return format!(
-                "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
-                 with an error; declare `Return = Result<(), E>` (and end the body with \
-                 `Ok(())`) or `Return = Option<()>` in its `impl {}<..>`, or handle the error \
-                 here (`match`, `if let`, `.ok()`)",
-                match gen.kind {
-                    Kind::Sync => "Generator",
-                    Kind::Async => "AsyncGenerator",
-                }
-            );
-        }
-        let (what, fix) =
-            match (gen.kind, gen.block_name()) {
-                (Kind::Sync, None) => (
-                    "an `impl Iterator` #[generator]".to_string(),
-                    "write `#[generator(try)]` and `-> impl Iterator<Item = Result<T, E>>`: \
-                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the iterator with the error \
-                 as its last item"
-                        .to_string(),
-                ),
-                (Kind::Async, None) => (
-                    "an `impl Stream` #[async_generator]".to_string(),
-                    "write `#[async_generator(try)]` and `-> impl Stream<Item = Result<T, E>>`: \
-                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the stream with the error as \
-                 its last item"
-                        .to_string(),
-                ),
-                (kind, Some(name)) => (
-                    format!("`{name}!`"),
-                    format!(
-                    "use `{}!` instead: `yield_!(x)` then yields `Ok(x)`, and `?` ends it with \
-                     the error as its last item",
-                    if kind == Kind::Sync { "try_iter" } else { "try_stream" }
-                ),
-                ),
-            };
-        format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
     }
 
     /// Code of the generator body itself, in the `try` flavour.
