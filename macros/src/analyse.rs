@@ -55,6 +55,7 @@ pub fn analyse(gen: &GenFn) -> (Plan, Option<syn::Error>) {
         plan: Plan::new(gen),
         scope: Scope::Body,
         foreign: 0,
+        defer_scopes: 0,
         errors: Vec::new(),
         has_cleanup: false,
         has_yield_from: false,
@@ -86,6 +87,9 @@ struct Analyser<'a> {
     scope: Scope,
     /// How many other macros' arguments the code being read is in.
     foreign: usize,
+    /// How many `defer!` scopes (the rest of a block after a `defer!` the
+    /// lowering splits it at) the code being read is in.
+    defer_scopes: usize,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
     has_yield_from: bool,
@@ -138,7 +142,10 @@ impl Analyser<'_> {
 
     fn nested(&mut self, scope: Scope, f: impl FnOnce(&mut Self)) {
         let outer = std::mem::replace(&mut self.scope, scope);
+        // Its `return`, `?` and jumps are its own: no `defer!` scope.
+        let scopes = std::mem::take(&mut self.defer_scopes);
         f(self);
+        self.defer_scopes = scopes;
         self.scope = outer;
     }
 
@@ -148,7 +155,6 @@ impl Analyser<'_> {
         let Some(ours) = Ours::of(&mac.path) else {
             return false;
         };
-        let mac_tokens = &mac.tokens;
         let span = mac.path.span();
         let name = ours.name();
         // Where the lowering would have put `defer!`'s cleanup: in the block
@@ -169,6 +175,13 @@ impl Analyser<'_> {
                      with the `defer!` outside the macro call",
                 ),
                 Some(_) => {}
+            }
+        }
+        // One expression, or nothing (`yield_!()`): anything else would be
+        // pasted where an expression goes.
+        if ours != Ours::Defer && self.scope == Scope::Body && !mac.tokens.is_empty() {
+            if let Err(error) = mac.parse_body::<Expr>() {
+                self.errors.push(error);
             }
         }
         match self.scope {
@@ -216,7 +229,7 @@ impl Analyser<'_> {
             self.has_yield_from |= ours == Ours::YieldFrom;
         }
         if ours == Ours::Defer && self.scope == Scope::Body {
-            match syn::parse2::<Block>(quote::quote_spanned!(span=> { #mac_tokens })) {
+            match cleanup_block(mac) {
                 Ok(body) => {
                     let outer = self.defer.replace(Nesting::default());
                     self.visit_block(&body);
@@ -318,6 +331,13 @@ impl Analyser<'_> {
                     self.visit_expr(arg);
                 }
                 return;
+            }
+        }
+        // The lowering cannot see a `?` or `return` in tokens, to run the
+        // cleanup first.
+        if self.defer_scopes > 0 {
+            if let Some(span) = early_exit_token(tokens.clone()) {
+                self.errors.push(exit_skips_cleanup(span));
             }
         }
         self.tokens(tokens);
@@ -575,6 +595,48 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
     }
 
     fn visit_block(&mut self, b: &'ast Block) {
-        visit::visit_block(self, b);
+        let outer = self.defer_scopes;
+        for stmt in &b.stmts {
+            self.visit_stmt(stmt);
+            // The lowering splits the block here: the rest is in its scope.
+            if let Stmt::Macro(m) = stmt {
+                if Ours::of(&m.mac.path) == Some(Ours::Defer)
+                    && self.scope == Scope::Body
+                    && self.foreign == 0
+                    && cleanup_block(&m.mac).is_ok()
+                {
+                    self.defer_scopes += 1;
+                }
+            }
+        }
+        self.defer_scopes = outer;
     }
+}
+
+/// A `defer!`'s cleanup, as a block.
+pub fn cleanup_block(mac: &Macro) -> syn::Result<Block> {
+    let span = mac.path.span();
+    let tokens = &mac.tokens;
+    syn::parse2(quote::quote_spanned!(span=> { #tokens }))
+}
+
+/// A `?` or `return` (at `span`) in another macro's arguments, inside a
+/// `defer!` scope.
+pub fn exit_skips_cleanup(span: Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
+         arguments: cogen cannot see them to run the cleanup first; compute the value in a \
+         `let` before the macro",
+    )
+}
+
+/// The first `?` or `return` in raw tokens, if any.
+pub fn early_exit_token(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Punct(p) if p.as_char() == '?' => Some(p.span()),
+        TokenTree::Ident(i) if i == "return" => Some(i.span()),
+        TokenTree::Group(g) => early_exit_token(g.stream()),
+        _ => None,
+    })
 }

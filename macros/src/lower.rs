@@ -32,7 +32,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
-use crate::analyse::{Nesting, Ours};
+use crate::analyse::{early_exit_token, Nesting, Ours};
 use crate::parse::{GenFn, Kind};
 use crate::plan::{Constructor, Ending, Plan, Site, Yielded};
 
@@ -302,21 +302,35 @@ impl Lowerer<'_, '_> {
         // Naming the user's path once more keeps their import of it used.
         let path = &mac.path;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
-        // A misplaced `defer!` is reported below; its body is not lowered.
+        // A misplaced `defer!` is reported by the analysis; its body is not
+        // lowered.
         let args = match ours {
             Ours::Defer => Ok(TokenStream::new()),
             // One expression, or nothing (`yield_!()`): anything else
             // would be pasted where an expression goes, and make the whole
-            // expansion unparsable; the parse error is the user's.
+            // expansion unparsable (the analysis reports the parse error).
             _ if !mac.tokens.is_empty() => match mac.parse_body::<Expr>() {
-                Ok(_) => self.macro_args(mac.tokens.clone()),
-                Err(error) => Err(error.to_compile_error()),
+                Ok(_) => self
+                    .macro_args(mac.tokens.clone())
+                    .map_err(|(at, _)| crate::analyse::exit_skips_cleanup(at)),
+                Err(error) => Err(error),
             },
             _ => Ok(TokenStream::new()),
         };
-        let tokens = match args {
-            Ok(tokens) => tokens,
-            Err(error) => return Some(quote_spanned!(span=> { #used #error })),
+        let tokens = match (args, ours) {
+            (Ok(tokens), _) => tokens,
+            // A yield of no value: the value `yield_!` gives back keeps its
+            // type, so that nothing else is reported.
+            (Err(_), Ours::Yield) => {
+                let krate = self.ctx.krate();
+                quote_spanned!(span=> #krate::__private::never())
+            }
+            // What a delegation gives back has no type to keep: rustc's error
+            // type, the analysis's error again (rustc shows it once).
+            (Err(error), _) => {
+                let error = error.to_compile_error();
+                return Some(quote_spanned!(span=> { #used #error }));
+            }
         };
         Some(match ours {
             Ours::Yield => {
@@ -728,11 +742,11 @@ impl Lowerer<'_, '_> {
     /// expressions (`vec![..]`, `format!(..)`, `yield_!(..)`), they are
     /// lowered as code, so that `?` and `return` in them leave a `defer!`
     /// scope properly; otherwise only cogen's macros in them are rewritten,
-    /// and inside a `defer!` scope a `?` or `return` there is an error,
-    /// since it would skip the cleanup: the error (`Err`) then replaces the
-    /// whole macro call, or that macro would report its own arguments,
-    /// which are no longer the user's, before `compile_error!` is expanded.
-    fn macro_args(&mut self, tokens: TokenStream) -> Result<TokenStream, TokenStream> {
+    /// and inside a `defer!` scope a `?` or `return` there (reported by the
+    /// analysis: it would skip the cleanup) makes them `Err`: the caller
+    /// replaces the whole macro call where it can, or that macro would
+    /// report its own arguments, which are no longer the user's.
+    fn macro_args(&mut self, tokens: TokenStream) -> Result<TokenStream, (Span, TokenStream)> {
         use syn::parse::Parser;
         use syn::punctuated::Punctuated;
         if !tokens.is_empty() {
@@ -745,18 +759,12 @@ impl Lowerer<'_, '_> {
                 return Ok(args.to_token_stream());
             }
         }
-        if !self.scopes.is_empty() {
-            if let Some(span) = early_exit_token(tokens.clone()) {
-                return Err(syn::Error::new(
-                    span,
-                    "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
-                     arguments: cogen cannot see them to run the cleanup first; compute the value \
-                     in a `let` before the macro",
-                )
-                .to_compile_error());
-            }
+        let exit = early_exit_token(tokens.clone()).filter(|_| !self.scopes.is_empty());
+        let tokens = self.tokens(tokens);
+        match exit {
+            Some(span) => Err((span, tokens)),
+            None => Ok(tokens),
         }
-        Ok(self.tokens(tokens))
     }
 
     /// Rewrites cogen macros inside another macro's tokens, where syn cannot
@@ -856,9 +864,9 @@ impl VisitMut for Lowerer<'_, '_> {
                 } else {
                     match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
-                        // In a block: `break 'label ::core::compile_error!..`
-                        // would not parse (see `paren`).
-                        Err(error) => *e = Expr::Verbatim(quote!({ #error })),
+                        // In a block: `break 'label ::core::..` would not
+                        // parse (see `paren`).
+                        Err((span, _)) => *e = Expr::Verbatim(skipping_cleanup(span)),
                     }
                 }
             }
@@ -1044,9 +1052,9 @@ impl VisitMut for Lowerer<'_, '_> {
             } else {
                 match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                     Ok(tokens) => m.mac.tokens = tokens,
-                    Err(error) => {
+                    Err((span, _)) => {
                         let semi = m.semi_token;
-                        *s = Stmt::Expr(Expr::Verbatim(quote!({ #error })), semi);
+                        *s = Stmt::Expr(Expr::Verbatim(skipping_cleanup(span)), semi);
                     }
                 }
             }
@@ -1071,11 +1079,10 @@ impl VisitMut for Lowerer<'_, '_> {
             return;
         }
         // Macros in pattern or type position: only other macros' tokens.
-        // An error stays in the arguments: a pattern or type cannot be
-        // replaced by `compile_error!`.
+        // A pattern or type cannot be replaced by an expression.
         m.tokens = self
             .in_foreign(|v| v.macro_args(m.tokens.clone()))
-            .unwrap_or_else(|error| error);
+            .unwrap_or_else(|(_, tokens)| tokens);
     }
 
     fn visit_item_mut(&mut self, i: &mut syn::Item) {
@@ -1186,14 +1193,12 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// The first `?` or `return` in raw tokens, if any.
-fn early_exit_token(tokens: TokenStream) -> Option<Span> {
-    tokens.into_iter().find_map(|t| match t {
-        TokenTree::Punct(p) if p.as_char() == '?' => Some(p.span()),
-        TokenTree::Ident(i) if i == "return" => Some(i.span()),
-        TokenTree::Group(g) => early_exit_token(g.stream()),
-        _ => None,
-    })
+/// What replaces a macro call whose arguments hold a `?` or `return` (at
+/// `span`) that would skip a cleanup: its value has no type to keep, so it
+/// is rustc's error type, the analysis's error again (rustc shows it once).
+fn skipping_cleanup(span: Span) -> TokenStream {
+    let error = crate::analyse::exit_skips_cleanup(span).to_compile_error();
+    quote!({ #error })
 }
 
 /// Removes an already emitted `cogen::` / `::cogen::` in front of a cogen
