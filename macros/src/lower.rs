@@ -849,7 +849,7 @@ impl VisitMut for Lowerer<'_, '_> {
             expr: Some(value), ..
         }) = e
         {
-            if !self.nested && self.foreign == 0 && self.try_rejected() {
+            if !self.nested && self.foreign == 0 && self.ends_with_unit() {
                 let span = value.span();
                 **value = syn::parse_quote_spanned!(span=> { let _ = #value; });
             }
@@ -932,13 +932,15 @@ impl VisitMut for Lowerer<'_, '_> {
             }
             // In the `try` flavour the body ends with a `Result<(), E>`: a
             // plain `return;` ends the iterator / stream normally.
-            Expr::Return(r) if !self.scopes.is_empty() || (r.expr.is_none() && self.try_body()) => {
+            Expr::Return(r)
+                if !self.scopes.is_empty() || (r.expr.is_none() && self.ends_with_ok()) =>
+            {
                 visit_mut::visit_expr_return_mut(self, r);
                 let span = r.return_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
                 let value = match &r.expr {
                     Some(v) => v.to_token_stream(),
-                    None if self.try_body() => quote_spanned!(span=> #krate::__private::Ok(())),
+                    None if self.ends_with_ok() => quote_spanned!(span=> #krate::__private::Ok(())),
                     None => quote_spanned!(span=> ()),
                 };
                 *e = Expr::Verbatim(self.shield_exit(span, Some(value), |v, value| {
@@ -1093,7 +1095,7 @@ impl VisitMut for Lowerer<'_, '_> {
 impl Lowerer<'_, '_> {
     /// Whether the body ends with `()` (an Iterator / Stream form that is
     /// not `try`): a `return` with a value is an error there.
-    fn try_rejected(&self) -> bool {
+    fn ends_with_unit(&self) -> bool {
         self.ctx.plan.ending == Ending::Unit
     }
 
@@ -1103,7 +1105,7 @@ impl Lowerer<'_, '_> {
     }
 
     /// Code of the generator body itself, in the `try` flavour.
-    fn try_body(&self) -> bool {
+    fn ends_with_ok(&self) -> bool {
         !self.nested && self.ctx.plan.ending == Ending::TryOk
     }
 
