@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, ExprMacro, ItemFn, Macro, Path, Stmt};
 
-use crate::parse::{Form, GenFn, Kind};
+use crate::parse::{GenFn, Kind};
+use crate::plan::{Ending, Plan};
 
 /// One of the macros the attribute rewrites.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -45,21 +46,16 @@ impl Ours {
     }
 }
 
-/// What the later steps need to know about the body.
-pub struct Facts {
-    /// The body has code that must run when the generator is closed early
-    /// (`defer!`, or delegation to a generator that may have some).
-    pub has_cleanup: bool,
-    /// The body delegates with `yield_from!`.
-    pub has_yield_from: bool,
-}
-
-/// The facts, and the misuses found (all of them, combined), if any.
-pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
+/// The plan of the expansion (see `plan.rs`), and the misuses found (all
+/// of them, combined), if any.
+pub fn analyse(gen: &GenFn) -> (Plan, Option<syn::Error>) {
     let mut v = Analyser {
         defer: None,
         gen,
+        plan: Plan::new(gen),
         scope: Scope::Body,
+        foreign: 0,
+        defer_scopes: 0,
         errors: Vec::new(),
         has_cleanup: false,
         has_yield_from: false,
@@ -69,13 +65,9 @@ pub fn analyse(gen: &GenFn) -> (Facts, Option<syn::Error>) {
         all.combine(e);
         all
     });
-    (
-        Facts {
-            has_cleanup: v.has_cleanup,
-            has_yield_from: v.has_yield_from,
-        },
-        errors,
-    )
+    let mut plan = v.plan;
+    plan.read_body(&gen.form, v.has_yield_from, v.has_cleanup);
+    (plan, errors)
 }
 
 /// Where the visitor is: code that belongs to the generator's state machine,
@@ -90,7 +82,14 @@ enum Scope {
 
 struct Analyser<'a> {
     gen: &'a GenFn,
+    /// The plan of the signature: what the body may do.
+    plan: Plan,
     scope: Scope,
+    /// How many other macros' arguments the code being read is in.
+    foreign: usize,
+    /// How many `defer!` scopes (the rest of a block after a `defer!` the
+    /// lowering splits it at) the code being read is in.
+    defer_scopes: usize,
     errors: Vec<syn::Error>,
     has_cleanup: bool,
     has_yield_from: bool,
@@ -143,17 +142,48 @@ impl Analyser<'_> {
 
     fn nested(&mut self, scope: Scope, f: impl FnOnce(&mut Self)) {
         let outer = std::mem::replace(&mut self.scope, scope);
+        // Its `return`, `?` and jumps are its own: no `defer!` scope.
+        let scopes = std::mem::take(&mut self.defer_scopes);
         f(self);
+        self.defer_scopes = scopes;
         self.scope = outer;
     }
 
-    fn our_macro(&mut self, mac: &Macro) -> bool {
+    /// One of cogen's macros, `statement` (of its block, spanned `at`) or
+    /// not; `false` if it is someone else's.
+    fn our_macro(&mut self, mac: &Macro, statement: Option<Span>) -> bool {
         let Some(ours) = Ours::of(&mac.path) else {
             return false;
         };
-        let mac_tokens = &mac.tokens;
         let span = mac.path.span();
         let name = ours.name();
+        // Where the lowering would have put `defer!`'s cleanup: in the block
+        // whose statement it is, directly in the body.
+        if ours == Ours::Defer && self.scope == Scope::Body {
+            let at = mac.path.segments.last().map_or(span, |s| s.ident.span());
+            match statement {
+                None => self.error(
+                    at,
+                    "`defer!` must be a statement of its own in a block of the generator body, \
+                     e.g. `defer! { cleanup(); }`: it runs when that block is left",
+                ),
+                // Its close path and exits would have to be handed to that
+                // macro.
+                Some(stmt) if self.foreign > 0 => self.error(
+                    stmt,
+                    "`defer!` cannot be used inside another macro's arguments: write the block \
+                     with the `defer!` outside the macro call",
+                ),
+                Some(_) => {}
+            }
+        }
+        // One expression, or nothing (`yield_!()`): anything else would be
+        // pasted where an expression goes.
+        if ours != Ours::Defer && self.scope == Scope::Body && !mac.tokens.is_empty() {
+            if let Err(error) = mac.parse_body::<Expr>() {
+                self.errors.push(error);
+            }
+        }
         match self.scope {
             Scope::Body if self.defer.is_some() && ours != Ours::Defer => self.error(
                 span,
@@ -199,7 +229,7 @@ impl Analyser<'_> {
             self.has_yield_from |= ours == Ours::YieldFrom;
         }
         if ours == Ours::Defer && self.scope == Scope::Body {
-            match syn::parse2::<Block>(quote::quote_spanned!(span=> { #mac_tokens })) {
+            match cleanup_block(mac) {
                 Ok(body) => {
                     let outer = self.defer.replace(Nesting::default());
                     self.visit_block(&body);
@@ -211,6 +241,49 @@ impl Analyser<'_> {
         }
         self.macro_args(mac.tokens.clone());
         true
+    }
+
+    /// The error for `?` where the plan rejects it.
+    fn question_rejected_message(&self) -> String {
+        let gen = self.gen;
+        if let Ending::Returned { .. } = self.plan.ending {
+            return format!(
+                "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
+                 with an error; declare `Return = Result<(), E>` (and end the body with \
+                 `Ok(())`) or `Return = Option<()>` in its `impl {}<..>`, or handle the error \
+                 here (`match`, `if let`, `.ok()`)",
+                match gen.kind {
+                    Kind::Sync => "Generator",
+                    Kind::Async => "AsyncGenerator",
+                }
+            );
+        }
+        let (what, fix) =
+            match (gen.kind, gen.block_name()) {
+                (Kind::Sync, None) => (
+                    "an `impl Iterator` #[generator]".to_string(),
+                    "write `#[generator(try)]` and `-> impl Iterator<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the iterator with the error \
+                 as its last item"
+                        .to_string(),
+                ),
+                (Kind::Async, None) => (
+                    "an `impl Stream` #[async_generator]".to_string(),
+                    "write `#[async_generator(try)]` and `-> impl Stream<Item = Result<T, E>>`: \
+                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the stream with the error as \
+                 its last item"
+                        .to_string(),
+                ),
+                (kind, Some(name)) => (
+                    format!("`{name}!`"),
+                    format!(
+                    "use `{}!` instead: `yield_!(x)` then yields `Ok(x)`, and `?` ends it with \
+                     the error as its last item",
+                    if kind == Kind::Sync { "try_iter" } else { "try_stream" }
+                ),
+                ),
+            };
+        format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
     }
 
     fn in_defer_error(&mut self, span: Span, what: &str) {
@@ -260,7 +333,21 @@ impl Analyser<'_> {
                 return;
             }
         }
+        // The lowering cannot see a `?` or `return` in tokens, to run the
+        // cleanup first.
+        if self.defer_scopes > 0 {
+            if let Some(span) = early_exit_token(tokens.clone()) {
+                self.errors.push(exit_skips_cleanup(span));
+            }
+        }
         self.tokens(tokens);
+    }
+
+    /// Another macro's arguments (see `macro_args`).
+    fn foreign_args(&mut self, tokens: TokenStream) {
+        self.foreign += 1;
+        self.macro_args(tokens);
+        self.foreign -= 1;
     }
 
     /// Another macro's arguments that stay tokens: `name ! (..)` of cogen's
@@ -289,7 +376,7 @@ impl Analyser<'_> {
                             tokens: g.stream(),
                         };
                         iter.next();
-                        self.our_macro(&mac);
+                        self.our_macro(&mac, None);
                     }
                 }
                 _ => {}
@@ -375,6 +462,13 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_expr_try(&mut self, t: &'ast syn::ExprTry) {
         self.in_defer_error(t.question_token.span, "`?`");
+        // `?` in a body that cannot end with an error: rustc's own error
+        // would speak of an async block and not of `try`.
+        if self.scope == Scope::Body && self.defer.is_none() && self.plan.ending.rejects_question()
+        {
+            let msg = self.question_rejected_message();
+            self.error(t.question_token.span, msg);
+        }
         visit::visit_expr_try(self, t);
     }
 
@@ -413,9 +507,7 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
 
     fn visit_expr_return(&mut self, r: &'ast syn::ExprReturn) {
         self.in_defer_error(r.return_token.span, "`return`");
-        if let (Some(value), Form::Items { .. }, Scope::Body, None) =
-            (&r.expr, &self.gen.form, self.scope, self.gen.args.try_)
-        {
+        if let (Some(value), Ending::Unit, Scope::Body) = (&r.expr, self.plan.ending, self.scope) {
             let (what, other) = match (self.gen.kind, self.gen.block_name()) {
                 (Kind::Sync, None) => (
                     "an `impl Iterator` generator".to_string(),
@@ -474,8 +566,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.mac.path) {
             return;
         }
-        if !self.our_macro(&m.mac) {
-            self.macro_args(m.mac.tokens.clone());
+        if !self.our_macro(&m.mac, None) {
+            self.foreign_args(m.mac.tokens.clone());
         }
     }
 
@@ -484,8 +576,8 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
             if crate::blocks::is_block(&m.mac.path) {
                 return;
             }
-            if !self.our_macro(&m.mac) {
-                self.macro_args(m.mac.tokens.clone());
+            if !self.our_macro(&m.mac, Some(s.span())) {
+                self.foreign_args(m.mac.tokens.clone());
             }
             return;
         }
@@ -497,12 +589,54 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
         if crate::blocks::is_block(&m.path) {
             return;
         }
-        if !self.our_macro(m) {
-            self.macro_args(m.tokens.clone());
+        if !self.our_macro(m, None) {
+            self.foreign_args(m.tokens.clone());
         }
     }
 
     fn visit_block(&mut self, b: &'ast Block) {
-        visit::visit_block(self, b);
+        let outer = self.defer_scopes;
+        for stmt in &b.stmts {
+            self.visit_stmt(stmt);
+            // The lowering splits the block here: the rest is in its scope.
+            if let Stmt::Macro(m) = stmt {
+                if Ours::of(&m.mac.path) == Some(Ours::Defer)
+                    && self.scope == Scope::Body
+                    && self.foreign == 0
+                    && cleanup_block(&m.mac).is_ok()
+                {
+                    self.defer_scopes += 1;
+                }
+            }
+        }
+        self.defer_scopes = outer;
     }
+}
+
+/// A `defer!`'s cleanup, as a block.
+pub fn cleanup_block(mac: &Macro) -> syn::Result<Block> {
+    let span = mac.path.span();
+    let tokens = &mac.tokens;
+    syn::parse2(quote::quote_spanned!(span=> { #tokens }))
+}
+
+/// A `?` or `return` (at `span`) in another macro's arguments, inside a
+/// `defer!` scope.
+pub fn exit_skips_cleanup(span: Span) -> syn::Error {
+    syn::Error::new(
+        span,
+        "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
+         arguments: cogen cannot see them to run the cleanup first; compute the value in a \
+         `let` before the macro",
+    )
+}
+
+/// The first `?` or `return` in raw tokens, if any.
+pub fn early_exit_token(tokens: TokenStream) -> Option<Span> {
+    tokens.into_iter().find_map(|t| match t {
+        TokenTree::Punct(p) if p.as_char() == '?' => Some(p.span()),
+        TokenTree::Ident(i) if i == "return" => Some(i.span()),
+        TokenTree::Group(g) => early_exit_token(g.stream()),
+        _ => None,
+    })
 }

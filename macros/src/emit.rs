@@ -10,16 +10,14 @@ use quote::{quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
 use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 
-use crate::analyse::Facts;
-use crate::parse::{is_nameable, Args, Form, GenFn, Kind};
+use crate::parse::{Form, GenFn};
+use crate::plan::{Constructor, Ending, Plan, Tie};
 
-pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
+pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
     let GenFn {
-        kind,
         args,
         mut item,
         form,
-        boxed,
         ..
     } = gen;
     let krate = &args.krate;
@@ -73,17 +71,10 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
         (_, ReturnType::Type(_, t)) => t.span(),
         (_, ReturnType::Default) => Span::call_site(),
     };
-    let Machine {
-        value,
-        yield_ty,
-        resume_ty,
-        return_ty,
-    } = machine(
-        kind,
-        &form,
-        &args,
+    let value = machine(
+        plan,
+        krate,
         &item.block.stmts,
-        facts,
         &co,
         label,
         &captures,
@@ -92,43 +83,25 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     );
 
     // Say in the return type that this is a cogen generator, so that a
-    // `yield_from!` of it (through the opaque type) can resume it directly.
-    // Not for the `try` flavour (its `Result` ending is not a generator's
-    // return), nor where a type is not nameable.
-    let nameable = |t: &TokenStream| t.to_string() != "_";
-    // Nor for a boxed one, whose trait object can carry no such bound.
-    if args.try_.is_none()
-        && boxed.is_none()
-        && [&yield_ty, &resume_ty, &return_ty]
-            .into_iter()
-            .all(nameable)
-    {
-        if let ReturnType::Type(_, ty) = &mut item.sig.output {
-            if let Type::ImplTrait(imp) = strip_parens_mut(ty) {
-                let delegable = match kind {
-                    Kind::Sync => quote!(#krate::Delegable),
-                    Kind::Async => quote!(#krate::AsyncDelegable),
-                };
-                let bound = match form {
-                    Form::Items { .. } => quote!(#delegable<#yield_ty>),
-                    Form::Coroutine { .. } => quote!(#delegable<#yield_ty, #resume_ty, #return_ty>),
-                };
-                // Spanned like the user's return type: rustc reports the
-                // opaque type (E0700, a missing `+ '_`) at its span, and
-                // puts its `+ use<..>` suggestion after it; with the call
-                // site's span both went to the attribute.
-                // At its last token: the opaque type is `impl` to there.
-                let span = imp
-                    .to_token_stream()
-                    .into_iter()
-                    .last()
-                    .map_or_else(|| imp.span(), |tt| tt.span());
-                if !imp.bounds.empty_or_trailing() {
-                    imp.bounds.push_punct(syn::Token![+](span));
-                }
-                let bound = located_at(bound, span);
-                imp.bounds.push_value(syn::parse_quote!(#bound));
+    // `yield_from!` of it (through the opaque type) can resume it directly
+    // (see `Plan::delegable`).
+    if let (Some(bound), ReturnType::Type(_, ty)) = (&plan.delegable, &mut item.sig.output) {
+        if let Type::ImplTrait(imp) = strip_parens_mut(ty) {
+            // Spanned like the user's return type: rustc reports the
+            // opaque type (E0700, a missing `+ '_`) at its span, and
+            // puts its `+ use<..>` suggestion after it; with the call
+            // site's span both went to the attribute.
+            // At its last token: the opaque type is `impl` to there.
+            let span = imp
+                .to_token_stream()
+                .into_iter()
+                .last()
+                .map_or_else(|| imp.span(), |tt| tt.span());
+            if !imp.bounds.empty_or_trailing() {
+                imp.bounds.push_punct(syn::Token![+](span));
             }
+            let bound = located_at(bound.clone(), span);
+            imp.bounds.push_value(syn::parse_quote!(#bound));
         }
     }
 
@@ -147,18 +120,19 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     // already (`Iterator::next` takes `&mut self`), and is one pointer:
     // boxing that costs a second, small allocation per generator, and keeps
     // the free list of its delegates; the others are pinned in their box.
-    let value = match boxed {
-        Some(ty) => {
-            let wrap = match (kind, &form) {
-                (Kind::Sync, Form::Items { .. }) => quote!(new),
-                _ => quote!(pin),
+    let value = match &plan.boxed {
+        Some(boxed) => {
+            let wrap = if boxed.pinned {
+                quote!(pin)
+            } else {
+                quote!(new)
             };
             // Located at the user's return type, where rustc then reports
             // what the coercion to the trait object needs (a `+ '_`, `Send`).
-            let at = Span::call_site().located_at(ty.span());
+            let at = Span::call_site().located_at(boxed.ty.span());
             let krate_at = located_at(krate.to_token_stream(), at);
             if let ReturnType::Type(_, output) = &mut item.sig.output {
-                **output = ty;
+                **output = boxed.ty.clone();
             }
             quote_spanned!(at=> #krate_at::__private::Box::#wrap({ #value }))
         }
@@ -180,80 +154,55 @@ pub fn emit(gen: GenFn, facts: &Facts, co: Ident, label: Option<syn::Lifetime>) 
     }
 }
 
-/// The body's machine, and its types as the runtime's helpers are given them.
-struct Machine {
-    /// The statements that build the machine: the body's closure, then the
-    /// call of the runtime helper that makes the generator.
-    value: TokenStream,
-    yield_ty: TokenStream,
-    resume_ty: TokenStream,
-    return_ty: TokenStream,
-}
-
 /// Builds the body's closure and the generator around it, for a function
 /// (`captures`: its arguments, moved in whole) or a block (none; its types
-/// are `_`). `ret_span`: where a mismatched return value is reported.
+/// are `_`): the statements that build the machine, the body's closure then
+/// the call of the runtime constructor that makes the generator.
+/// `ret_span`: where a mismatched return value is reported.
 #[allow(clippy::too_many_arguments)]
 fn machine(
-    kind: Kind,
-    form: &Form,
-    args: &Args,
+    plan: &Plan,
+    krate: &syn::Path,
     stmts: &[syn::Stmt],
-    facts: &Facts,
     co: &Ident,
     label: Option<syn::Lifetime>,
     captures: &[TokenStream],
     ret_span: Span,
     body_span: Span,
-) -> Machine {
-    let krate = &args.krate;
-    let yield_ty = typed_or_infer(form.yield_ty());
-    let inferred = yield_ty.to_string() == "_";
-    let (resume_ty, return_ty) = match form {
-        // A block's item type is inferred: its `Result<(), E>` ending is
-        // tied to it below, in the body.
-        Form::Items { .. } if args.try_.is_some() && inferred => (quote!(()), quote!(_)),
-        Form::Items { .. } if args.try_.is_some() => (
-            quote!(()),
-            quote!(::core::result::Result<(), <#yield_ty as #krate::__private::TryItem>::Error>),
-        ),
-        Form::Items { .. } => (quote!(()), quote!(())),
-        Form::Coroutine {
-            resume_ty,
-            return_ty,
-            ..
-        } => (
-            typed_or_infer(resume_ty),
-            return_ty.as_ref().map_or_else(|| quote!(_), typed_or_infer),
-        ),
-    };
+) -> TokenStream {
+    let Plan {
+        yield_ty,
+        resume_ty,
+        return_ty,
+        ..
+    } = plan;
 
     // Fix the body's output type before rustc reads the body: a `return`
     // or tail of the wrong type is then a plain mismatch on the user's
     // expression, instead of an unsatisfied bound of the runtime's,
     // reported on the attribute. Spanned on the user's return type.
-    let output = if return_ty.to_string() != "_" {
-        let out = Ident::new("__cogen_output", Span::mixed_site().located_at(ret_span));
-        Some(quote! {
-            if false {
-                let #out: #return_ty = #krate::__private::never();
-                return #out;
-            }
-        })
-    } else if args.try_.is_some() {
+    let output = match plan.tie {
+        Tie::Typed => {
+            let out = Ident::new("__cogen_output", Span::mixed_site().located_at(ret_span));
+            Some(quote! {
+                if false {
+                    let #out: #return_ty = #krate::__private::never();
+                    return #out;
+                }
+            })
+        }
         // A `try` block: `Result<(), E>`, with `E` the items' error type,
         // so that `?` converts to it.
-        Some(quote! {
+        Tie::TryEnd => Some(quote! {
             if false {
                 return #krate::__private::try_end(&#co);
             }
-        })
-    } else {
-        None
+        }),
+        Tie::Free => None,
     };
 
     let label = label.map(|l| quote!(#l:));
-    let body = if args.try_.is_some() {
+    let body = if plan.ending == Ending::TryOk {
         let ok = quote_spanned!(Span::mixed_site()=> #krate::__private::Ok(()));
         quote! {
             #output
@@ -265,23 +214,19 @@ fn machine(
     } else {
         quote! { #output #(#captures)* #label { #(#stmts)* } }
     };
-    let cleanup = facts.has_cleanup;
-    let delegates = facts.has_yield_from;
+    let cleanup = plan.cleanup;
+    let delegates = plan.delegates;
     // The closure is bound outside the `unsafe` block, so that the user's
     // body is not in an unsafe context.
     let make = Ident::new("__cogen_body", Span::mixed_site());
-    let build = match (kind, form) {
-        // A delegating body is boxed on its first resume, so that recursion
-        // reuses its blocks (see `LazyBoxed`); any other, when made.
-        (Kind::Sync, Form::Items { .. }) if delegates => quote! {
-            #krate::__private::lazy_boxed::<#yield_ty, #return_ty, #cleanup, _, _>(#make)
-        },
-        (Kind::Sync, Form::Items { .. }) => quote! {
-            #krate::__private::boxed::<#yield_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
-        },
-        _ => quote! {
-            #krate::__private::new::<#yield_ty, #resume_ty, #return_ty, #delegates, #cleanup, _, _>(#make)
-        },
+    let flags = quote! {
+        #krate::__private::Delegates::<#delegates>,
+        #krate::__private::Cleanup::<#cleanup>
+    };
+    let build = match plan.constructor {
+        Constructor::LazyBoxed => quote!(#krate::__private::lazy_boxed(#make, #flags)),
+        Constructor::Boxed => quote!(#krate::__private::boxed(#make, #flags)),
+        Constructor::New => quote!(#krate::__private::new(#make, #flags)),
     };
     // The body's `async` block is located at the user's body: rustc names
     // its type after where it is (`{async block@src/lib.rs:5:40}`), and
@@ -290,7 +235,7 @@ fn machine(
     let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
     block.set_span(at);
     let body = quote_spanned!(at=> async move #block);
-    let value = quote! {
+    quote! {
         // The closure's parameter type comes from `body`'s bound, not from
         // an annotation here: an elided lifetime in the yield or resume
         // type is then inferred instead of higher-ranked (see `body`).
@@ -302,12 +247,6 @@ fn machine(
         // that fail to compile anywhere else (see `lower.rs`), which is what
         // `new` and `boxed` ask.
         unsafe { #build }
-    };
-    Machine {
-        value,
-        yield_ty,
-        resume_ty,
-        return_ty,
     }
 }
 
@@ -316,7 +255,8 @@ fn machine(
 /// environment by move, as `async move` does.
 pub fn emit_block(
     gen: GenFn,
-    facts: &Facts,
+    plan: &Plan,
+    wrapper: &str,
     co: Ident,
     label: Option<syn::Lifetime>,
 ) -> TokenStream {
@@ -326,20 +266,11 @@ pub fn emit_block(
         .map_or_else(Span::call_site, |b| b.span());
     let krate = &gen.args.krate;
     // The opaque type of the block's form (see the runtime's helpers).
-    let wrap = match (gen.kind, &gen.form) {
-        (Kind::Sync, Form::Items { .. }) if gen.args.try_.is_some() => quote!(try_iter),
-        (Kind::Sync, Form::Items { .. }) => quote!(iter),
-        (Kind::Sync, Form::Coroutine { .. }) => quote!(gen_block),
-        (Kind::Async, Form::Coroutine { .. }) => quote!(async_gen_block),
-        (Kind::Async, Form::Items { .. }) if gen.args.try_.is_some() => quote!(try_stream),
-        (Kind::Async, Form::Items { .. }) => quote!(stream),
-    };
-    let Machine { value, .. } = machine(
-        gen.kind,
-        &gen.form,
-        &gen.args,
+    let wrap = Ident::new(wrapper, Span::call_site());
+    let value = machine(
+        plan,
+        krate,
         &gen.item.block.stmts,
-        facts,
         &co,
         label,
         &[],
@@ -371,14 +302,5 @@ fn strip_parens_mut(ty: &mut Type) -> &mut Type {
         Type::Paren(p) => strip_parens_mut(&mut p.elem),
         Type::Group(g) => strip_parens_mut(&mut g.elem),
         ty => ty,
-    }
-}
-
-/// The type, or `_` where it cannot be named (`impl Trait` inside).
-fn typed_or_infer(ty: &Type) -> TokenStream {
-    if is_nameable(ty) {
-        quote!(#ty)
-    } else {
-        quote!(_)
     }
 }

@@ -4,9 +4,12 @@
 //!
 //! The expansion is a one-way pipeline, one file a step:
 //! `parse.rs` reads the attribute and the function into a typed model →
-//! `analyse.rs` reads the body (finds yields, delegation, defers, misuse) →
+//! `analyse.rs` reads the body (finds yields, delegation, defers, misuse)
+//! and decides the expansion once, in a `plan.rs` `Plan` →
 //! `lower.rs` rewrites the body into an `async` block's code →
-//! `emit.rs` puts the function back together around it.
+//! `emit.rs` puts the function back together around it. Every user-facing
+//! error comes from the first two; the last two read the plan and cannot
+//! fail.
 //!
 //! Generator blocks (`iter! { .. }` and its kin, `blocks.rs`) take the same
 //! path: `blocks.rs` parses the block into the same model, with its types
@@ -21,6 +24,7 @@ mod expansion;
 mod fuzz;
 mod lower;
 mod parse;
+mod plan;
 
 use proc_macro::TokenStream;
 use proc_macro2::{Ident, Span};
@@ -189,18 +193,16 @@ fn expand(
 
 /// Analyses, lowers and emits a parsed generator function or block.
 fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
-    let kind = gen.kind;
     // A misuse in the body is reported, and the function is still emitted
     // (with the misplaced macros neutralised) so that its callers keep
     // type-checking and only the real error shows.
-    let (facts, errors) = analyse::analyse(&gen);
+    let (plan, errors) = analyse::analyse(&gen);
     let co = Ident::new("__co", Span::mixed_site());
     let mut body = std::mem::replace(&mut gen.item.block, Box::new(syn::parse_quote!({})));
-    strip_misplaced_for_await(kind, &mut body);
     let label = syn::Lifetime::new("'generator_body", Span::mixed_site());
     let ctx = lower::Ctx {
         gen: &gen,
-        facts: &facts,
+        plan: &plan,
         co,
         label,
         label_used: Default::default(),
@@ -215,58 +217,14 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
     let label = label_used.get().then_some(label);
     gen.item.block = body;
     let errors = errors.map(|e| e.to_compile_error()).unwrap_or_default();
-    if gen.block.is_some() {
+    if let plan::Site::Block { wrapper } = plan.site {
         // An expression: the errors go in as statements.
-        let block = emit::emit_block(gen, &facts, co, label);
+        let block = emit::emit_block(gen, &plan, wrapper, co, label);
         return quote::quote!({ #errors #block });
     }
     let mut tokens = errors;
-    tokens.extend(emit::emit(gen, &facts, co, label));
+    tokens.extend(emit::emit(gen, &plan, co, label));
     tokens
-}
-
-/// Removes the `#[for_await]` attributes that cannot be lowered (in a sync
-/// generator, or in a closure, `async` block or item nested in the body):
-/// the analysis has reported them, and left in place they would only add
-/// rustc's "attributes on expressions are experimental" and "cannot find
-/// attribute `for_await`" to the real error.
-fn strip_misplaced_for_await(kind: Kind, body: &mut syn::Block) {
-    use syn::visit_mut::{self, VisitMut};
-    struct Strip {
-        kind: Kind,
-        nested: bool,
-    }
-    impl Strip {
-        fn nested(&mut self, f: impl FnOnce(&mut Self)) {
-            let outer = std::mem::replace(&mut self.nested, true);
-            f(self);
-            self.nested = outer;
-        }
-    }
-    impl VisitMut for Strip {
-        fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-            match e {
-                syn::Expr::Closure(_) | syn::Expr::Async(_) => {
-                    self.nested(|v| visit_mut::visit_expr_mut(v, e))
-                }
-                syn::Expr::ForLoop(f) => {
-                    if self.kind == Kind::Sync || self.nested {
-                        f.attrs.retain(|a| !a.path().is_ident("for_await"));
-                    }
-                    visit_mut::visit_expr_for_loop_mut(self, f);
-                }
-                _ => visit_mut::visit_expr_mut(self, e),
-            }
-        }
-        fn visit_item_mut(&mut self, i: &mut syn::Item) {
-            self.nested(|v| visit_mut::visit_item_mut(v, i));
-        }
-    }
-    Strip {
-        kind,
-        nested: false,
-    }
-    .visit_block_mut(body);
 }
 
 /// Marks an attribute that `expand_last` has re-emitted: `@reordered`

@@ -32,13 +32,14 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Block, Expr, Macro, Stmt};
 
-use crate::analyse::{Facts, Nesting, Ours};
-use crate::parse::{is_nameable, Form, GenFn, Kind};
+use crate::analyse::{early_exit_token, Nesting, Ours};
+use crate::parse::{GenFn, Kind};
+use crate::plan::{Constructor, Ending, Plan, Site, Yielded};
 
 /// The names and paths the lowered body refers to.
 pub struct Ctx<'a> {
     pub gen: &'a GenFn,
-    pub facts: &'a Facts,
+    pub plan: &'a Plan,
     /// The hygienic name of the body's `Co` handle: user code cannot see it.
     pub co: Ident,
     /// A hygienic label on the body's block. Every suspension point written
@@ -60,9 +61,9 @@ impl Ctx<'_> {
     /// `Self::name(..)`, or `receiver.name(..)` in a method. Recognised by
     /// the name alone, so mutual recursion is not (documented).
     fn recursive_call(&self, source: &TokenStream) -> bool {
-        if self.gen.block.is_some()
-            || self.gen.boxed.is_some()
-            || (self.gen.kind == Kind::Sync && matches!(self.gen.form, Form::Items { .. }))
+        if self.plan.site != Site::Function
+            || self.plan.constructor != Constructor::New
+            || self.plan.boxed.is_some()
         {
             return false;
         }
@@ -174,21 +175,20 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        let value = if self.gen.args.try_.is_some() {
-            quote_spanned!(span=> #krate::__private::Ok(#value))
-        } else if is_nameable(self.gen.form.yield_ty()) {
-            let ty = self.gen.form.yield_ty();
+        let value = match &self.plan.yielded {
+            Yielded::Ok => quote_spanned!(span=> #krate::__private::Ok(#value)),
             // A typed binding makes a wrong yield type an ordinary mismatch
             // on the user's expression, explained by their own return type.
-            let v = Ident::new("__cogen_yielded", Span::mixed_site().located_at(span));
-            quote_spanned!(span=> { let #v: #ty = #value; #v })
-        } else {
-            value
+            Yielded::Typed(ty) => {
+                let v = Ident::new("__cogen_yielded", Span::mixed_site().located_at(span));
+                quote_spanned!(span=> { let #v: #ty = #value; #v })
+            }
+            Yielded::AsIs => value,
         };
         // Two awaits: the value goes out, then the body suspends (see `Put`
         // in the runtime for why not one).
         let co_ty = quote_spanned!(span=> #krate::__private::Co);
-        if self.facts.has_cleanup {
+        if self.plan.cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
                 match if #co_ty::put(&#co, #value).await {
@@ -306,21 +306,35 @@ impl Lowerer<'_, '_> {
         // Naming the user's path once more keeps their import of it used.
         let path = &mac.path;
         let used = quote_spanned!(span=> #path!(@__cogen_used););
-        // A misplaced `defer!` is reported below; its body is not lowered.
+        // A misplaced `defer!` is reported by the analysis; its body is not
+        // lowered.
         let args = match ours {
             Ours::Defer => Ok(TokenStream::new()),
             // One expression, or nothing (`yield_!()`): anything else
             // would be pasted where an expression goes, and make the whole
-            // expansion unparsable; the parse error is the user's.
+            // expansion unparsable (the analysis reports the parse error).
             _ if !mac.tokens.is_empty() => match mac.parse_body::<Expr>() {
-                Ok(_) => self.macro_args(mac.tokens.clone()),
-                Err(error) => Err(error.to_compile_error()),
+                Ok(_) => self
+                    .macro_args(mac.tokens.clone())
+                    .map_err(|(at, _)| crate::analyse::exit_skips_cleanup(at)),
+                Err(error) => Err(error),
             },
             _ => Ok(TokenStream::new()),
         };
-        let tokens = match args {
-            Ok(tokens) => tokens,
-            Err(error) => return Some(quote_spanned!(span=> { #used #error })),
+        let tokens = match (args, ours) {
+            (Ok(tokens), _) => tokens,
+            // A yield of no value: the value `yield_!` gives back keeps its
+            // type, so that nothing else is reported.
+            (Err(_), Ours::Yield) => {
+                let krate = self.ctx.krate();
+                quote_spanned!(span=> #krate::__private::never())
+            }
+            // What a delegation gives back has no type to keep: rustc's error
+            // type, the analysis's error again (rustc shows it once).
+            (Err(error), _) => {
+                let error = error.to_compile_error();
+                return Some(quote_spanned!(span=> { #used #error }));
+            }
         };
         Some(match ours {
             Ours::Yield => {
@@ -342,16 +356,8 @@ impl Lowerer<'_, '_> {
             }
             // A `defer!` that is a statement of a block is lowered with its
             // block (`visit_block_mut`); anywhere else it has no block to
-            // guard.
-            Ours::Defer => quote_spanned! {span=>
-                {
-                    #used
-                    ::core::compile_error!(
-                        "`defer!` must be a statement of its own in a block of the generator \
-                         body, e.g. `defer! { cleanup(); }`: it runs when that block is left"
-                    )
-                }
-            },
+            // guard (reported by the analysis), and stands for `()`.
+            Ours::Defer => quote_spanned!(span=> { #used }),
         })
     }
 
@@ -447,7 +453,7 @@ impl Lowerer<'_, '_> {
             Ident::new("__cogen_stream", span)
         };
         let next = quote_spanned!(span=> #krate::__private::next(#stream.as_mut()));
-        let next = if self.ctx.facts.has_cleanup {
+        let next = if self.ctx.plan.cleanup {
             self.cancellable_await(span, next, close_exit)
         } else {
             quote_spanned!(span=> #next.await)
@@ -616,10 +622,16 @@ impl Lowerer<'_, '_> {
         let tokens = defer.mac.tokens.clone();
         let mut cleanup: Block = match syn::parse2(quote_spanned!(span=> { #tokens })) {
             Ok(b) => b,
-            Err(e) => {
-                block
-                    .stmts
-                    .push(Stmt::Expr(Expr::Verbatim(e.to_compile_error()), None));
+            // Reported by the analysis: the rest of the block is lowered as
+            // if the `defer!` were not there.
+            Err(_) => {
+                let mut rest = Block {
+                    brace_token: Default::default(),
+                    stmts: after,
+                };
+                self.visit_block_mut(&mut rest);
+                block.stmts.push(Stmt::Item(syn::Item::Verbatim(used)));
+                block.stmts.extend(rest.stmts);
                 return;
             }
         };
@@ -734,11 +746,11 @@ impl Lowerer<'_, '_> {
     /// expressions (`vec![..]`, `format!(..)`, `yield_!(..)`), they are
     /// lowered as code, so that `?` and `return` in them leave a `defer!`
     /// scope properly; otherwise only cogen's macros in them are rewritten,
-    /// and inside a `defer!` scope a `?` or `return` there is an error,
-    /// since it would skip the cleanup: the error (`Err`) then replaces the
-    /// whole macro call, or that macro would report its own arguments,
-    /// which are no longer the user's, before `compile_error!` is expanded.
-    fn macro_args(&mut self, tokens: TokenStream) -> Result<TokenStream, TokenStream> {
+    /// and inside a `defer!` scope a `?` or `return` there (reported by the
+    /// analysis: it would skip the cleanup) makes them `Err`: the caller
+    /// replaces the whole macro call where it can, or that macro would
+    /// report its own arguments, which are no longer the user's.
+    fn macro_args(&mut self, tokens: TokenStream) -> Result<TokenStream, (Span, TokenStream)> {
         use syn::parse::Parser;
         use syn::punctuated::Punctuated;
         if !tokens.is_empty() {
@@ -751,18 +763,12 @@ impl Lowerer<'_, '_> {
                 return Ok(args.to_token_stream());
             }
         }
-        if !self.scopes.is_empty() {
-            if let Some(span) = early_exit_token(tokens.clone()) {
-                return Err(syn::Error::new(
-                    span,
-                    "inside a block with `defer!`, `?` and `return` cannot be used in this macro's \
-                     arguments: cogen cannot see them to run the cleanup first; compute the value \
-                     in a `let` before the macro",
-                )
-                .to_compile_error());
-            }
+        let exit = early_exit_token(tokens.clone()).filter(|_| !self.scopes.is_empty());
+        let tokens = self.tokens(tokens);
+        match exit {
+            Some(span) => Err((span, tokens)),
+            None => Ok(tokens),
         }
-        Ok(self.tokens(tokens))
     }
 
     /// Rewrites cogen macros inside another macro's tokens, where syn cannot
@@ -847,7 +853,7 @@ impl VisitMut for Lowerer<'_, '_> {
             expr: Some(value), ..
         }) = e
         {
-            if !self.nested && self.foreign == 0 && self.try_rejected() {
+            if !self.nested && self.foreign == 0 && self.ends_with_unit() {
                 let span = value.span();
                 **value = syn::parse_quote_spanned!(span=> { let _ = #value; });
             }
@@ -862,16 +868,17 @@ impl VisitMut for Lowerer<'_, '_> {
                 } else {
                     match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                         Ok(tokens) => m.mac.tokens = tokens,
-                        // In a block: `break 'label ::core::compile_error!..`
-                        // would not parse (see `paren`).
-                        Err(error) => *e = Expr::Verbatim(quote!({ #error })),
+                        // In a block: `break 'label ::core::..` would not
+                        // parse (see `paren`).
+                        Err((span, _)) => *e = Expr::Verbatim(skipping_cleanup(span)),
                     }
                 }
             }
             // Their own state machines; the analysis rejected our macros there.
             Expr::Closure(_) | Expr::Async(_) => self.nested(|v| visit_mut::visit_expr_mut(v, e)),
             Expr::ForLoop(f)
-                if self.ctx.gen.kind == Kind::Async
+                if self.ctx.plan.kind == Kind::Async
+                    && !self.nested
                     && f.attrs.iter().any(|a| a.path().is_ident("for_await")) =>
             {
                 let label = f.label.clone();
@@ -893,6 +900,13 @@ impl VisitMut for Lowerer<'_, '_> {
                 self.in_loop(label.as_ref(), |v| v.visit_block_mut(&mut w.body));
             }
             Expr::ForLoop(f) => {
+                // A `#[for_await]` that cannot be lowered (in a sync
+                // generator, or in a closure, `async` block or item nested
+                // in the body): the analysis has reported it, and left in
+                // place it would only add rustc's "attributes on expressions
+                // are experimental" and "cannot find attribute `for_await`"
+                // to the real error.
+                f.attrs.retain(|a| !a.path().is_ident("for_await"));
                 let label = f.label.clone();
                 self.visit_pat_mut(&mut f.pat);
                 self.visit_expr_mut(&mut f.expr);
@@ -910,8 +924,8 @@ impl VisitMut for Lowerer<'_, '_> {
             // cleanup runs even if the body was waiting, not at a yield.
             // Not in the cleanup itself, which runs to its end.
             Expr::Await(a)
-                if self.ctx.gen.kind == Kind::Async
-                    && self.ctx.facts.has_cleanup
+                if self.ctx.plan.kind == Kind::Async
+                    && self.ctx.plan.cleanup
                     && !self.in_cleanup =>
             {
                 visit_mut::visit_expr_await_mut(self, a);
@@ -922,13 +936,15 @@ impl VisitMut for Lowerer<'_, '_> {
             }
             // In the `try` flavour the body ends with a `Result<(), E>`: a
             // plain `return;` ends the iterator / stream normally.
-            Expr::Return(r) if !self.scopes.is_empty() || (r.expr.is_none() && self.try_body()) => {
+            Expr::Return(r)
+                if !self.scopes.is_empty() || (r.expr.is_none() && self.ends_with_ok()) =>
+            {
                 visit_mut::visit_expr_return_mut(self, r);
                 let span = r.return_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
                 let value = match &r.expr {
                     Some(v) => v.to_token_stream(),
-                    None if self.try_body() => quote_spanned!(span=> #krate::__private::Ok(())),
+                    None if self.ends_with_ok() => quote_spanned!(span=> #krate::__private::Ok(())),
                     None => quote_spanned!(span=> ()),
                 };
                 *e = Expr::Verbatim(self.shield_exit(span, Some(value), |v, value| {
@@ -936,20 +952,16 @@ impl VisitMut for Lowerer<'_, '_> {
                 }));
             }
             // `?` in a body that cannot end with an error (an Iterator /
-            // Stream form, not `try`) is always an error; rustc's own
-            // speaks of an async block and not of `try`. This one says what
-            // to do, and the value it stands for keeps the type `?` gives
-            // it (`Result` / `Option`), so that nothing else is reported.
+            // Stream form, not `try`): the analysis has reported it. The
+            // value it stands for keeps the type `?` gives it (`Result` /
+            // `Option`), so that nothing else is reported.
             Expr::Try(t) if !self.nested && !self.in_cleanup && self.question_rejected() => {
                 visit_mut::visit_expr_try_mut(self, t);
                 let span = t.question_token.span;
                 let krate = self.ctx.gen.args.krate.clone();
                 let inner = &t.expr;
-                let mut msg = proc_macro2::Literal::string(&self.try_rejected_message());
-                msg.set_span(span);
                 *e = Expr::Verbatim(quote_spanned! {span=>
                     {
-                        ::core::compile_error!(#msg);
                         match #krate::__private::branch(#inner) {
                             #krate::__private::ControlFlow::Continue(value) => value,
                             #krate::__private::ControlFlow::Break(_) => #krate::__private::never(),
@@ -1004,7 +1016,8 @@ impl VisitMut for Lowerer<'_, '_> {
         let is_defer =
             |s: &Stmt| matches!(s, Stmt::Macro(m) if Ours::of(&m.mac.path) == Some(Ours::Defer));
         match b.stmts.iter().position(is_defer) {
-            // Its close path and exits would have to be handed to that macro.
+            // Its close path and exits would have to be handed to that
+            // macro (reported by the analysis): it is left out.
             Some(at) if !self.nested && self.foreign > 0 => {
                 let span = b.stmts[at].span();
                 let used = match &b.stmts[at] {
@@ -1014,16 +1027,7 @@ impl VisitMut for Lowerer<'_, '_> {
                     }
                     _ => TokenStream::new(),
                 };
-                b.stmts[at] = Stmt::Expr(
-                    Expr::Verbatim(quote_spanned! {span=>
-                        #used
-                        ::core::compile_error!(
-                            "`defer!` cannot be used inside another macro's arguments: \
-                             write the block with the `defer!` outside the macro call"
-                        );
-                    }),
-                    None,
-                );
+                b.stmts[at] = Stmt::Expr(Expr::Verbatim(used), None);
                 self.visit_stmts(&mut b.stmts);
             }
             Some(at) if !self.nested => self.lower_defer(b, at),
@@ -1054,9 +1058,9 @@ impl VisitMut for Lowerer<'_, '_> {
             } else {
                 match self.in_foreign(|v| v.macro_args(m.mac.tokens.clone())) {
                     Ok(tokens) => m.mac.tokens = tokens,
-                    Err(error) => {
+                    Err((span, _)) => {
                         let semi = m.semi_token;
-                        *s = Stmt::Expr(Expr::Verbatim(quote!({ #error })), semi);
+                        *s = Stmt::Expr(Expr::Verbatim(skipping_cleanup(span)), semi);
                     }
                 }
             }
@@ -1081,11 +1085,10 @@ impl VisitMut for Lowerer<'_, '_> {
             return;
         }
         // Macros in pattern or type position: only other macros' tokens.
-        // An error stays in the arguments: a pattern or type cannot be
-        // replaced by `compile_error!`.
+        // A pattern or type cannot be replaced by an expression.
         m.tokens = self
             .in_foreign(|v| v.macro_args(m.tokens.clone()))
-            .unwrap_or_else(|error| error);
+            .unwrap_or_else(|(_, tokens)| tokens);
     }
 
     fn visit_item_mut(&mut self, i: &mut syn::Item) {
@@ -1094,73 +1097,20 @@ impl VisitMut for Lowerer<'_, '_> {
 }
 
 impl Lowerer<'_, '_> {
-    /// Code of the generator body itself, in the `try` flavour.
-    /// Whether `?` can only be an error here: the body of an Iterator /
-    /// Stream form that is not `try` ends with `()`.
-    fn try_rejected(&self) -> bool {
-        matches!(self.ctx.gen.form, crate::parse::Form::Items { .. })
-            && self.ctx.gen.args.try_.is_none()
+    /// Whether the body ends with `()` (an Iterator / Stream form that is
+    /// not `try`): a `return` with a value is an error there.
+    fn ends_with_unit(&self) -> bool {
+        self.ctx.plan.ending == Ending::Unit
     }
 
-    /// Whether `?` can only be an error here: as [`Self::try_rejected`],
-    /// or a coroutine form that declares `Return = ()`.
+    /// Whether `?` can only be an error here (see `Ending`).
     fn question_rejected(&self) -> bool {
-        self.try_rejected()
-            || (self.ctx.gen.args.try_.is_none()
-                && matches!(
-                    &self.ctx.gen.form,
-                    crate::parse::Form::Coroutine {
-                        return_ty: Some(syn::Type::Tuple(unit)),
-                        ..
-                    } if unit.elems.is_empty()
-                ))
+        self.ctx.plan.ending.rejects_question()
     }
 
-    /// The error for `?` where [`Self::question_rejected`].
-    fn try_rejected_message(&self) -> String {
-        let gen = &self.ctx.gen;
-        if let crate::parse::Form::Coroutine { .. } = gen.form {
-            return format!(
-                "`?` cannot be used in a generator whose `Return` is `()`: it has no way to end \
-                 with an error; declare `Return = Result<(), E>` (and end the body with \
-                 `Ok(())`) or `Return = Option<()>` in its `impl {}<..>`, or handle the error \
-                 here (`match`, `if let`, `.ok()`)",
-                match gen.kind {
-                    Kind::Sync => "Generator",
-                    Kind::Async => "AsyncGenerator",
-                }
-            );
-        }
-        let (what, fix) =
-            match (gen.kind, gen.block_name()) {
-                (Kind::Sync, None) => (
-                    "an `impl Iterator` #[generator]".to_string(),
-                    "write `#[generator(try)]` and `-> impl Iterator<Item = Result<T, E>>`: \
-                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the iterator with the error \
-                 as its last item"
-                        .to_string(),
-                ),
-                (Kind::Async, None) => (
-                    "an `impl Stream` #[async_generator]".to_string(),
-                    "write `#[async_generator(try)]` and `-> impl Stream<Item = Result<T, E>>`: \
-                 `yield_!(x)` then yields `Ok(x)`, and `?` ends the stream with the error as \
-                 its last item"
-                        .to_string(),
-                ),
-                (kind, Some(name)) => (
-                    format!("`{name}!`"),
-                    format!(
-                    "use `{}!` instead: `yield_!(x)` then yields `Ok(x)`, and `?` ends it with \
-                     the error as its last item",
-                    if kind == Kind::Sync { "try_iter" } else { "try_stream" }
-                ),
-                ),
-            };
-        format!("`?` cannot be used in {what}: it has no way to end with an error; {fix}; or handle the error here (`match`, `if let`, `.ok()`)")
-    }
-
-    fn try_body(&self) -> bool {
-        !self.nested && self.ctx.gen.args.try_.is_some()
+    /// Code of the generator body itself, in the `try` flavour.
+    fn ends_with_ok(&self) -> bool {
+        !self.nested && self.ctx.plan.ending == Ending::TryOk
     }
 
     /// Runs `f` inside a closure, nested `async` block or item: its
@@ -1249,14 +1199,12 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
         .collect()
 }
 
-/// The first `?` or `return` in raw tokens, if any.
-fn early_exit_token(tokens: TokenStream) -> Option<Span> {
-    tokens.into_iter().find_map(|t| match t {
-        TokenTree::Punct(p) if p.as_char() == '?' => Some(p.span()),
-        TokenTree::Ident(i) if i == "return" => Some(i.span()),
-        TokenTree::Group(g) => early_exit_token(g.stream()),
-        _ => None,
-    })
+/// What replaces a macro call whose arguments hold a `?` or `return` (at
+/// `span`) that would skip a cleanup: its value has no type to keep, so it
+/// is rustc's error type, the analysis's error again (rustc shows it once).
+fn skipping_cleanup(span: Span) -> TokenStream {
+    let error = crate::analyse::exit_skips_cleanup(span).to_compile_error();
+    quote!({ #error })
 }
 
 /// Removes an already emitted `cogen::` / `::cogen::` in front of a cogen

@@ -426,9 +426,10 @@
 //!   `suspend` stays pending until the next resume, and evaluates to its
 //!   argument. `yield_!(@__cogen_used)` expands to nothing: it makes the
 //!   user's `use cogen::yield_` count as used.
-//! - `boxed::<Y, T, D, C, ..>` keeps the `impl Iterator` form's state on the
-//!   heap; `D` (the body delegates) and `C` (it has cleanup that closing
-//!   must run) compile out of the driver what the body does not need. It is
+//! - `boxed` keeps the `impl Iterator` form's state on the heap;
+//!   `Delegates::<D>` (the body delegates) and `Cleanup::<C>` (it has
+//!   cleanup that closing must run) compile out of the driver what the body
+//!   does not need. It is
 //!   `unsafe` because the `Co`'s futures may be awaited only directly in the
 //!   body, which the lowering guarantees; the closure is bound outside the
 //!   `unsafe` block, so the user's code is not in an unsafe context.
@@ -945,10 +946,18 @@ pub mod __private {
         body
     }
 
+    /// Whether the body delegates with `yield_from!`: a constructor's
+    /// argument, so that it cannot be swapped with [`Cleanup`] unnoticed.
+    pub struct Delegates<const D: bool>;
+
+    /// Whether the body has cleanup (`defer!`, delegation) that closing
+    /// must run: a constructor's argument, like [`Delegates`].
+    pub struct Cleanup<const C: bool>;
+
     /// Builds a generator whose body yields `Y`, receives `R` and ends with
-    /// `T`. `D`: whether the body delegates with `yield_from!`; `C`: whether
-    /// it has cleanup (`defer!`, delegation) that closing must run. What a
-    /// body does not need is compiled out of its driver.
+    /// `T` (all read off `body`, typed by [`body`]). What a body does not
+    /// need, as [`Delegates`] and [`Cleanup`] say, is compiled out of its
+    /// driver.
     ///
     /// # Safety
     /// `body` may await the futures of the [`Co`] it is given (and of the
@@ -959,6 +968,8 @@ pub mod __private {
     #[inline(always)]
     pub unsafe fn new<Y, R, T, const D: bool, const C: bool, F, Fut>(
         body: F,
+        _: Delegates<D>,
+        _: Cleanup<C>,
     ) -> Machine<Fut, Y, R, D, C>
     where
         F: FnOnce(Co<Y, R>) -> Fut,
@@ -1087,6 +1098,8 @@ pub mod __private {
     #[inline(always)]
     pub unsafe fn boxed<Y, T, const D: bool, const C: bool, F, Fut>(
         body: F,
+        _: Delegates<D>,
+        _: Cleanup<C>,
     ) -> Boxed<Machine<Fut, Y, (), D, C>>
     where
         F: FnOnce(Co<Y, ()>) -> Fut,
@@ -1104,6 +1117,8 @@ pub mod __private {
     #[inline(always)]
     pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Fut>(
         body: F,
+        _: Delegates<true>,
+        _: Cleanup<C>,
     ) -> LazyBoxed<F, Machine<Fut, Y, (), true, C>>
     where
         F: FnOnce(Co<Y, ()>) -> Fut,
@@ -1131,7 +1146,11 @@ pub mod __private {
     /// # Safety
     /// Never callable: its bound has no implementation.
     #[cfg(not(feature = "alloc"))]
-    pub unsafe fn boxed<Y, T, const D: bool, const C: bool, F, Out>(_: F) -> Out
+    pub unsafe fn boxed<Y, T, const D: bool, const C: bool, F, Out>(
+        _: F,
+        _: Delegates<D>,
+        _: Cleanup<C>,
+    ) -> Out
     where
         F: IteratorFormNeedsAlloc,
     {
@@ -1143,7 +1162,11 @@ pub mod __private {
     /// # Safety
     /// Never callable: its bound has no implementation.
     #[cfg(not(feature = "alloc"))]
-    pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Out>(_: F) -> Out
+    pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Out>(
+        _: F,
+        _: Delegates<true>,
+        _: Cleanup<C>,
+    ) -> Out
     where
         F: IteratorFormNeedsAlloc,
     {
