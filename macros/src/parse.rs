@@ -176,6 +176,20 @@ pub fn parse(kind: Kind, attr: TokenStream, item: ItemFn) -> syn::Result<GenFn> 
         ));
     }
     let form = parse_form(kind, &item.sig)?;
+    if let (Some(span), Form::Coroutine { .. }) = (args.try_, &form) {
+        let (name, items) = match kind {
+            Kind::Sync => ("Generator", "Iterator"),
+            Kind::Async => ("AsyncGenerator", "Stream"),
+        };
+        return Err(syn::Error::new(
+            span,
+            format!(
+                "`try` is for the `impl {items}<Item = Result<T, E>>` form; an `impl {name}` \
+                 ends with its return value: declare `Return = Result<T, E>` and use `?` \
+                 without `try`"
+            ),
+        ));
+    }
     let boxed = match args.boxed {
         Some(_) => Some(boxed_type(kind, &form, &item.sig, &args.krate)?),
         None => None,
