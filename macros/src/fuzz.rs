@@ -824,6 +824,13 @@ impl<'r> Gen<'r> {
         }
     }
 
+    /// `try` is refused on the coroutine forms (it is for items).
+    fn try_on_coroutine(&mut self) {
+        if self.try_ {
+            self.wrong("`try` on a Generator / AsyncGenerator form");
+        }
+    }
+
     fn wrong(&mut self, why: &str) {
         if self.must_fail.is_none() {
             self.must_fail = Some(why.to_string());
@@ -1035,6 +1042,7 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), false)
             }
             3..=4 => {
+                self.try_on_coroutine();
                 let args = self.rng.pick(&COROUTINE_ARGS);
                 self.unit_return = args.contains("{t}") && t == "()";
                 let args = with_types(args);
@@ -1048,6 +1056,7 @@ impl<'r> Gen<'r> {
                 (format!(" -> impl {name}<Item = {y}>{extra}"), true)
             }
             7..=8 => {
+                self.try_on_coroutine();
                 let args = self.rng.pick(&COROUTINE_ARGS[..3]);
                 self.unit_return = args.contains("{t}") && t == "()";
                 let args = with_types(args);
@@ -1055,6 +1064,7 @@ impl<'r> Gen<'r> {
             }
             // A coroutine form for the macro: `return ()` is allowed.
             9 => {
+                self.try_on_coroutine();
                 self.unit_return = true;
                 (
                     format!(
