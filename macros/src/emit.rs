@@ -235,6 +235,10 @@ fn machine(
     let mut block = proc_macro2::Group::new(proc_macro2::Delimiter::Brace, body);
     block.set_span(at);
     let body = quote_spanned!(at=> async move #block);
+    // The function's value, located at the user's return type: rustc
+    // reports what it says of the hidden type there (E0700, a missing
+    // `+ '_`), not at the attribute.
+    let tail = Ident::new("__cogen_generator", Span::call_site().located_at(ret_span));
     quote! {
         // The closure's parameter type comes from `body`'s bound, not from
         // an annotation here: an elided lifetime in the yield or resume
@@ -246,7 +250,8 @@ fn machine(
         // this body, and inside other macros' arguments only through macros
         // that fail to compile anywhere else (see `lower.rs`), which is what
         // `new` and `boxed` ask.
-        unsafe { #build }
+        let __cogen_generator = unsafe { #build };
+        #tail
     }
 }
 
