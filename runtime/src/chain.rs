@@ -22,7 +22,7 @@ use crate::pool::Pool;
 /// list (see `pool.rs`).
 pub(crate) type ResumeFn<Y, R> = unsafe fn(
     NonNull<Link<Y, R>>,
-    NonNull<Head<Y, R>>,
+    NonNull<Head<Y, R, true>>,
     &Waker,
     &mut Option<R>,
     Mode,
@@ -130,7 +130,7 @@ impl<Y, R> Link<Y, R> {
     #[inline(always)]
     pub(crate) unsafe fn resume(
         link: NonNull<Self>,
-        head: NonNull<Head<Y, R>>,
+        head: NonNull<Head<Y, R, true>>,
         waker: &Waker,
         arg: &mut Option<R>,
         mode: Mode,
@@ -179,7 +179,10 @@ impl<Y, R> Link<Y, R> {
     /// # Safety
     /// As for [`Link::resume`].
     #[inline(always)]
-    pub(crate) unsafe fn popped(link: NonNull<Self>, mut head: NonNull<Head<Y, R>>) -> Next<Y, R> {
+    pub(crate) unsafe fn popped(
+        link: NonNull<Self>,
+        mut head: NonNull<Head<Y, R, true>>,
+    ) -> Next<Y, R> {
         // SAFETY: per the contract.
         unsafe {
             let up = link.as_ref().up;
@@ -197,7 +200,7 @@ impl<Y, R> Link<Y, R> {
     #[inline(always)]
     pub(crate) unsafe fn pushed(
         link: NonNull<Self>,
-        mut head: NonNull<Head<Y, R>>,
+        mut head: NonNull<Head<Y, R, true>>,
         inner: NonNull<Self>,
         mut bottom: NonNull<Self>,
     ) -> Next<Y, R> {
@@ -248,25 +251,30 @@ pub(crate) enum Phase {
 /// leaves zero. Two fields would take two words (the phase's byte rounds up
 /// to one): a counting generator is 48 bytes with one, 56 with two.
 ///
-/// A body without `yield_from!` (`!D`) has no chain: its word is the phase
-/// alone, and the phase is read without masking.
-pub(crate) struct Head<Y, R>(*mut Link<Y, R>);
+/// `D` is the machine's: whether its body has `yield_from!`. Without
+/// (`!D`) there is no chain: the word is the phase alone, and the phase is
+/// read without masking. The flag is part of the type, not an argument of
+/// each accessor, so a head is always read as what it is; only a `D` head
+/// can be handed to the chain's functions ([`Head::chained`]), which alone
+/// write links into it.
+#[repr(transparent)]
+pub(crate) struct Head<Y, R, const D: bool>(*mut Link<Y, R>);
 
 /// The low bits of [`Head`] that hold the phase; [`Link`] is aligned to 8.
 const PHASE_BITS: usize = 0b111;
 
 // SAFETY: the links are in the root's own future (transitively), so they
 // move with it, and the root is `Send` only if that future is.
-unsafe impl<Y, R> Send for Head<Y, R> {}
+unsafe impl<Y, R, const D: bool> Send for Head<Y, R, D> {}
 
-impl<Y, R> Head<Y, R> {
+impl<Y, R, const D: bool> Head<Y, R, D> {
     pub(crate) fn new(phase: Phase) -> Self {
         Head(core::ptr::without_provenance_mut(phase as usize))
     }
 
     /// The phase's bits: every other bit is zero when there is no chain.
     #[inline(always)]
-    pub(crate) fn bits<const D: bool>(&self) -> usize {
+    pub(crate) fn bits(&self) -> usize {
         if D {
             self.0.addr() & PHASE_BITS
         } else {
@@ -275,8 +283,8 @@ impl<Y, R> Head<Y, R> {
     }
 
     #[inline(always)]
-    pub(crate) fn phase<const D: bool>(&self) -> Phase {
-        match self.bits::<D>() {
+    pub(crate) fn phase(&self) -> Phase {
+        match self.bits() {
             0 => Phase::Running,
             1 => Phase::Unstarted,
             2 => Phase::Closing,
@@ -286,7 +294,7 @@ impl<Y, R> Head<Y, R> {
     }
 
     #[inline(always)]
-    pub(crate) fn set_phase<const D: bool>(&mut self, phase: Phase) {
+    pub(crate) fn set_phase(&mut self, phase: Phase) {
         self.0 = if D {
             self.0.map_addr(|a| (a & !PHASE_BITS) | phase as usize)
         } else {
@@ -296,7 +304,7 @@ impl<Y, R> Head<Y, R> {
 
     /// The innermost link; always `None` without `yield_from!`.
     #[inline(always)]
-    pub(crate) fn chain<const D: bool>(&self) -> Option<NonNull<Link<Y, R>>> {
+    pub(crate) fn chain(&self) -> Option<NonNull<Link<Y, R>>> {
         if D {
             NonNull::new(self.0.map_addr(|a| a & !PHASE_BITS))
         } else {
@@ -304,6 +312,39 @@ impl<Y, R> Head<Y, R> {
         }
     }
 
+    /// The innermost link, which is no longer this head's: the chain of a
+    /// generator that is itself becoming a delegate, for the new root.
+    #[inline(always)]
+    pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
+        let top = self.chain();
+        if let Some(head) = self.chained_mut() {
+            head.set_chain(None);
+        }
+        top
+    }
+
+    /// The head at `this` as the chain's functions take it: `None` without
+    /// `yield_from!` (`!D`), whose head never holds a link.
+    #[inline(always)]
+    pub(crate) fn chained(this: NonNull<Self>) -> Option<NonNull<Head<Y, R, true>>> {
+        // The same word (`repr(transparent)`), read with masking: only for
+        // `D`, whose word is laid out for it.
+        if D {
+            Some(this.cast())
+        } else {
+            None
+        }
+    }
+
+    /// [`Head::chained`], borrowed.
+    #[inline(always)]
+    pub(crate) fn chained_mut(&mut self) -> Option<&mut Head<Y, R, true>> {
+        // SAFETY: as in `chained`; the borrow is this one.
+        Self::chained(NonNull::from(self)).map(|mut head| unsafe { head.as_mut() })
+    }
+}
+
+impl<Y, R> Head<Y, R, true> {
     #[inline(always)]
     pub(crate) fn set_chain(&mut self, link: Option<NonNull<Link<Y, R>>>) {
         let phase = self.0.addr() & PHASE_BITS;

@@ -181,7 +181,7 @@ pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
 unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     m: *mut Machine<Fut, Y, R, D, C>,
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -248,7 +248,7 @@ where
 #[inline(always)]
 unsafe fn completed<Y, R, T>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     out: Option<T>,
     complete: impl FnOnce(Option<T>) -> Option<Y>,
 ) -> Next<Y, R> {
@@ -287,7 +287,7 @@ unsafe fn completed<Y, R, T>(
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -319,7 +319,7 @@ where
 #[inline(never)]
 unsafe fn drive_closing<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     mode: Mode,
     this: ResumeFn<Y, R>,
@@ -341,7 +341,7 @@ where
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive_in<Fut, Y, R, const D: bool, const C: bool>(
     mut link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -375,7 +375,7 @@ where
 /// delegated to): it is popped.
 unsafe fn resume_done<Y, R>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     _: &Waker,
     _: &mut Option<R>,
     mode: Mode,
@@ -393,7 +393,7 @@ unsafe fn resume_done<Y, R>(
 /// the delegating body's `yield_from!` to take.
 unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -429,7 +429,7 @@ fn last_item<Y, T: LastItem<Y>>(out: Option<T>) -> Option<Y> {
 #[cfg(feature = "alloc")]
 unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
     link: NonNull<Link<Y, ()>>,
-    head: NonNull<Head<Y, ()>>,
+    head: NonNull<Head<Y, (), true>>,
     waker: &Waker,
     _: &mut Option<()>,
     mode: Mode,
@@ -452,7 +452,7 @@ where
 #[cfg(feature = "alloc")]
 unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
     link: NonNull<Link<Y, ()>>,
-    head: NonNull<Head<Y, ()>>,
+    head: NonNull<Head<Y, (), true>>,
     waker: &Waker,
     _: &mut Option<()>,
     mode: Mode,
@@ -653,7 +653,7 @@ impl<I> Unpin for Iter<I> {}
 /// same), so any resume type `R` can delegate to it.
 unsafe fn resume_iter<I: Iterator, R>(
     link: NonNull<Link<I::Item, R>>,
-    head: NonNull<Head<I::Item, R>>,
+    head: NonNull<Head<I::Item, R, true>>,
     _: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -702,7 +702,7 @@ pub struct Streamed<S>(pub(crate) Option<S>);
 /// As for [`resume_iter`], a resume argument is dropped.
 unsafe fn resume_stream<S: Stream, R>(
     link: NonNull<Link<S::Item, R>>,
-    head: NonNull<Head<S::Item, R>>,
+    head: NonNull<Head<S::Item, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -815,7 +815,7 @@ impl<G: AsyncGenerator<R>, R> ForeignAsyncGen<G, R> {
 /// See [`ForeignAsyncGen`].
 unsafe fn resume_foreign_async_gen<G: AsyncGenerator<R>, R: Default>(
     link: NonNull<Link<G::Yield, R>>,
-    head: NonNull<Head<G::Yield, R>>,
+    head: NonNull<Head<G::Yield, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,

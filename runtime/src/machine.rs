@@ -50,7 +50,7 @@ pub struct Machine<Fut: Future, Y, R, const D: bool, const C: bool> {
     /// generator is the one being driven (the root). Each link points to the
     /// next outer one, through pinned futures of the chain's bodies: the
     /// chain costs no allocation and no native stack, whatever its depth.
-    head: Head<Y, R>,
+    head: Head<Y, R, D>,
     _types: PhantomData<fn(Y) -> R>,
 }
 
@@ -139,10 +139,14 @@ where
             };
         }
         loop {
-            let Some(link) = this.head.chain::<D>() else {
+            let Some(link) = this.head.chain() else {
                 match this.step_own(cx, arg, pool) {
                     // The bottom link's `up` is `None`: the root's own body.
-                    Own::Delegate(inner, _) => this.head.set_chain(Some(inner)),
+                    Own::Delegate(inner, _) => {
+                        if let Some(head) = this.head.chained_mut() {
+                            head.set_chain(Some(inner));
+                        }
+                    }
                     Own::Yielded(y) => return Step::Yielded(y),
                     Own::Complete(out) => return Step::Complete(out),
                     Own::Pending => return Step::Pending,
@@ -155,6 +159,10 @@ where
             let m = NonNull::from(&mut *this);
             // SAFETY: a place in the machine.
             let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+            // Always `Some`: only a body with `yield_from!` has a link.
+            let Some(head) = Head::chained(head) else {
+                unreachable!()
+            };
             // A panic in the chain unwinds through every generator of it.
             let unwinding = UnwindChain(m);
             // SAFETY: a link in the chain stays valid while the chain holds
@@ -184,14 +192,14 @@ where
     ) -> Own<Y, R, Fut::Output> {
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
-        if self.head.bits::<D>() <= Phase::Unstarted as usize {
+        if self.head.bits() <= Phase::Unstarted as usize {
             // Only closing tells the two apart (a body that never ran has no
             // cleanup to run), and only a body with cleanup is closed by
             // resuming it: without, the phase is not written on every step.
             if C {
-                self.head.set_phase::<D>(Phase::Running);
+                self.head.set_phase(Phase::Running);
             }
-        } else if self.head.phase::<D>() == Phase::Closing {
+        } else if self.head.phase() == Phase::Closing {
             // A close that is waiting in its cleanup: polling on finishes
             // the close; nothing more is yielded.
             // SAFETY: `self` is pinned (every caller holds it pinned).
@@ -227,18 +235,16 @@ where
     /// The innermost link of the active delegate chain of a generator that
     /// is itself becoming a delegate, for the new root.
     pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
-        let top = self.head.chain::<D>();
-        self.head.set_chain(None);
-        top
+        self.head.take_chain()
     }
 
     /// The return value of a generator that completed as a delegate (kept
     /// by `keep_return`).
     pub(crate) fn take_return(&mut self) -> Fut::Output {
-        if self.head.phase::<D>() != Phase::Returned {
+        if self.head.phase() != Phase::Returned {
             panic!("cogen: `yield_from!` of a generator that had already completed")
         }
-        self.head.set_phase::<D>(Phase::Done);
+        self.head.set_phase(Phase::Done);
         // SAFETY: the phase was `Returned`, so `ret` holds the value; the
         // phase now says the storage is empty, so it is not read again.
         unsafe { ManuallyDrop::take(&mut self.storage.ret) }
@@ -246,11 +252,11 @@ where
 
     /// Keeps a delegate's return value for its delegating body.
     pub(crate) fn keep_return(&mut self, out: Fut::Output) {
-        debug_assert!(self.head.phase::<D>() == Phase::Done);
+        debug_assert!(self.head.phase() == Phase::Done);
         self.storage = Storage {
             ret: ManuallyDrop::new(out),
         };
-        self.head.set_phase::<D>(Phase::Returned);
+        self.head.set_phase(Phase::Returned);
     }
 }
 
@@ -268,7 +274,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// Whether it completed, panicked or was closed.
     #[inline(always)]
     pub fn is_finished(&self) -> bool {
-        matches!(self.head.phase::<D>(), Phase::Returned | Phase::Done)
+        matches!(self.head.phase(), Phase::Returned | Phase::Done)
     }
 
     /// Whether it is finished and holds nothing, not even a return value:
@@ -276,7 +282,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn holds_nothing(&self) -> bool {
-        self.head.phase::<D>() == Phase::Done
+        self.head.phase() == Phase::Done
     }
 
     /// Polls the running body once, with a frame holding `slot`; returns the
@@ -312,9 +318,9 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// value nobody took.
     #[inline]
     fn finish(&mut self) {
-        let phase = self.head.phase::<D>();
+        let phase = self.head.phase();
         // Done first: if a destructor panics, nothing is dropped twice.
-        self.head.set_phase::<D>(Phase::Done);
+        self.head.set_phase(Phase::Done);
         // SAFETY: the phase says which field holds a value.
         unsafe {
             match phase {
@@ -332,8 +338,8 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// close (see `Mode::WillClose`). Whether it was not closing yet.
     #[inline(always)]
     pub(crate) fn will_close(&mut self) -> bool {
-        if C && self.head.phase::<D>() == Phase::Running {
-            self.head.set_phase::<D>(Phase::Closing);
+        if C && self.head.phase() == Phase::Running {
+            self.head.set_phase(Phase::Closing);
             return true;
         }
         false
@@ -354,7 +360,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     pub fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: as in `step`.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.head.phase::<D>() {
+        match this.head.phase() {
             Phase::Running | Phase::Closing if C => {}
             // Never started (no code runs), nothing to clean up, or done.
             _ => {
@@ -362,7 +368,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
                 return Poll::Ready(());
             }
         }
-        this.head.set_phase::<D>(Phase::Closing);
+        this.head.set_phase(Phase::Closing);
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
         if D {
@@ -407,8 +413,12 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
 ) -> Poll<()> {
     // SAFETY: a place in the machine, which the delegates update.
     let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+    // Without `yield_from!` there is no chain.
+    let Some(head) = Head::chained(head) else {
+        return Poll::Ready(());
+    };
     // SAFETY: per the contract.
-    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
+    while let Some(link) = unsafe { head.as_ref() }.chain() {
         // A closing delegate yields nothing: it completes (and its link is
         // popped) or waits in its cleanup.
         // SAFETY: as in `step`.
@@ -435,9 +445,9 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
 /// As for [`close_chain`], for the machine whose head this is.
 #[cold]
 #[inline(never)]
-unsafe fn will_close<Y, R>(head: NonNull<Head<Y, R>>) {
+unsafe fn will_close<Y, R>(head: NonNull<Head<Y, R, true>>) {
     // SAFETY: per the contract.
-    let Some(inner) = (unsafe { head.as_ref() }).chain::<true>() else {
+    let Some(inner) = (unsafe { head.as_ref() }).chain() else {
         return;
     };
     // SAFETY: per the contract: every link of the chain is valid, and in
@@ -502,11 +512,14 @@ unsafe fn unwind<Fut: Future, Y, R, const D: bool, const C: bool>(
     // delegating state that owns it (next) finds nothing to do; the
     // delegate whose own body panicked was finished by its
     // `FinishOnUnwind`, and its locals were dropped by the unwinding.
-    // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
-    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
-        // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops its
-        // state and pops its link (and maybe the next ones).
-        unsafe { Link::resume(link, head, Waker::noop(), &mut None, Mode::Unwind, None) };
+    // Without `yield_from!` there is no chain.
+    if let Some(head) = Head::chained(head) {
+        // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
+        while let Some(link) = unsafe { head.as_ref() }.chain() {
+            // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops
+            // its state and pops its link (and maybe the next ones).
+            unsafe { Link::resume(link, head, Waker::noop(), &mut None, Mode::Unwind, None) };
+        }
     }
     // Then the root itself: the body waiting at the `yield_from!` is
     // dropped in place, and is finished.
@@ -521,7 +534,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
     // Generator: 26 -> 20 instructions per item).
     #[inline(always)]
     fn drop(&mut self) {
-        if C && matches!(self.head.phase::<D>(), Phase::Running | Phase::Closing) {
+        if C && matches!(self.head.phase(), Phase::Running | Phase::Closing) {
             // Dropping a suspended generator cancels it: its pending cleanup
             // runs now. Drop cannot wait, so a cleanup that awaits something
             // not ready is abandoned at that point.
@@ -546,11 +559,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
 /// taking the state's address there makes LLVM keep the whole state in
 /// memory instead of registers (callgrind, instructions per item: self-borrow
 /// Generator 33 -> 20, async count 48 -> 36).
-struct FinishOnUnwind<'a, Y, R, const D: bool>(&'a mut Head<Y, R>);
+struct FinishOnUnwind<'a, Y, R, const D: bool>(&'a mut Head<Y, R, D>);
 
 impl<Y, R, const D: bool> Drop for FinishOnUnwind<'_, Y, R, D> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.0.set_phase::<D>(Phase::Done);
+        self.0.set_phase(Phase::Done);
     }
 }
