@@ -82,7 +82,12 @@ unsafe impl<Y, R> Send for Link<Y, R> {}
 /// on this once per resume, and with four or more arms LLVM dispatches
 /// through a jump table. And small: an item and a tag come back in
 /// registers.
-pub enum Raw<Y> {
+///
+/// `M` is what `Moved` carries: nothing for the root, which reads its head
+/// back; inside a delegate's resume, the innermost link now (a [`Chain`];
+/// `None`: the root's own body), so that `drive` (`delegate.rs`) need not
+/// read the head back.
+pub enum Raw<Y, M = ()> {
     /// An item; the chain is as the root's head now says.
     Yielded(Y),
     /// Waiting in a foreign `.await` (async generators only).
@@ -91,25 +96,17 @@ pub enum Raw<Y> {
     /// (or, when closing, closed) and its link was popped, or one delegates
     /// in turn and its delegate's chain was pushed above it. The root goes
     /// on with the innermost link.
-    Moved,
+    Moved(M),
 }
 
-/// [`Raw`] inside a delegate's resume, where a change of the chain also
-/// says which link is the innermost now (`None`: the root's own body), so
-/// that [`drive`] need not read the head back.
-pub(crate) enum Next<Y, R> {
-    Yielded(Y),
-    Pending,
-    Moved(Option<NonNull<Link<Y, R>>>),
-}
-
-impl<Y, R> Next<Y, R> {
+impl<Y, M> Raw<Y, M> {
+    /// The outcome as the root sees it: `Moved` without its link.
     #[inline(always)]
     pub(crate) fn raw(self) -> Raw<Y> {
         match self {
-            Next::Yielded(y) => Raw::Yielded(y),
-            Next::Pending => Raw::Pending,
-            Next::Moved(_) => Raw::Moved,
+            Raw::Yielded(y) => Raw::Yielded(y),
+            Raw::Pending => Raw::Pending,
+            Raw::Moved(_) => Raw::Moved(()),
         }
     }
 }
@@ -182,12 +179,12 @@ impl<Y, R> Link<Y, R> {
     pub(crate) unsafe fn popped(
         link: NonNull<Self>,
         mut head: NonNull<Head<Y, R, true>>,
-    ) -> Next<Y, R> {
+    ) -> Raw<Y, Chain<Y, R>> {
         // SAFETY: per the contract.
         unsafe {
             let up = link.as_ref().up;
             head.as_mut().set_chain(up);
-            Next::Moved(up)
+            Raw::Moved(up)
         }
     }
 
@@ -203,13 +200,13 @@ impl<Y, R> Link<Y, R> {
         mut head: NonNull<Head<Y, R, true>>,
         inner: NonNull<Self>,
         mut bottom: NonNull<Self>,
-    ) -> Next<Y, R> {
+    ) -> Raw<Y, Chain<Y, R>> {
         // SAFETY: per the contract; `bottom` is not otherwise borrowed.
         unsafe {
             bottom.as_mut().up = Some(link);
             head.as_mut().set_chain(Some(inner));
         }
-        Next::Moved(Some(inner))
+        Raw::Moved(Some(inner))
     }
 
     /// The next outer link.

@@ -39,7 +39,7 @@ use futures_core::Stream;
 use crate::async_generator::AsyncGenerator;
 #[cfg(feature = "alloc")]
 use crate::boxed::{Boxed, LazyBoxed};
-use crate::chain::{Chain, Head, Link, Mode, Next, Raw, ResumeFn, Source};
+use crate::chain::{Chain, Head, Link, Mode, Raw, ResumeFn, Source};
 #[cfg(feature = "alloc")]
 use crate::co::Co;
 #[cfg(feature = "alloc")]
@@ -187,7 +187,7 @@ unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     mode: Mode,
     pool: Option<NonNull<Pool>>,
     complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
-) -> Next<Y, R>
+) -> Raw<Y, Chain<Y, R>>
 where
     Fut: Future,
 {
@@ -199,8 +199,8 @@ where
     // others), so only one of these is compiled into each.
     let out = if mode == Mode::Resume {
         match m.step_own(&mut cx, arg, pool) {
-            Own::Yielded(y) => return Next::Yielded(y),
-            Own::Pending => return Next::Pending,
+            Own::Yielded(y) => return Raw::Yielded(y),
+            Own::Pending => return Raw::Pending,
             // SAFETY: per the contract; the new links are the delegate's.
             Own::Delegate(inner, bottom) => {
                 return unsafe { Link::pushed(link, head, inner, bottom) };
@@ -214,15 +214,15 @@ where
         // SAFETY: pinned, as above.
         match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
             Poll::Ready(()) => None,
-            Poll::Pending => return Next::Pending,
+            Poll::Pending => return Raw::Pending,
         }
     } else if mode == Mode::WillClose {
         // Its delegating body is not resumed as if it had completed when
         // the close it waits for finishes in a resume: it goes on closing.
         return if m.will_close() {
-            Next::Moved(None)
+            Raw::Moved(None)
         } else {
-            Next::Pending
+            Raw::Pending
         };
     } else {
         // `Mode::Unwind`: its state is dropped in place (its locals, and
@@ -251,14 +251,14 @@ unsafe fn completed<Y, R, T>(
     head: NonNull<Head<Y, R, true>>,
     out: Option<T>,
     complete: impl FnOnce(Option<T>) -> Option<Y>,
-) -> Next<Y, R> {
+) -> Raw<Y, Chain<Y, R>> {
     match complete(out) {
         Some(last) => {
             // The delegate is gone (a `LazyBoxed`'s block went back to the
             // pool): its link is popped on the next resume.
             // SAFETY: per the contract.
             unsafe { Link::set_resume(link, resume_done::<Y, R>) };
-            Next::Yielded(last)
+            Raw::Yielded(last)
         }
         // SAFETY: per the contract.
         None => unsafe { Link::popped(link, head) },
@@ -364,7 +364,7 @@ where
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
-                Next::Moved(Some(next)) if Link::resumes_with(next, this) => link = next,
+                Raw::Moved(Some(next)) if Link::resumes_with(next, this) => link = next,
                 next => return next.raw(),
             }
         }

@@ -176,7 +176,7 @@ where
                 Raw::Yielded(y) => return Step::Yielded(y),
                 // A delegate completed (its delegating body takes the return
                 // value next), or delegates in turn.
-                Raw::Moved => {}
+                Raw::Moved(()) => {}
                 Raw::Pending => return Step::Pending,
             }
         }
