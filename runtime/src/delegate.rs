@@ -45,7 +45,7 @@ use crate::co::Co;
 #[cfg(feature = "alloc")]
 use crate::generator::LastItem;
 use crate::generator::{Generator, GeneratorState};
-use crate::machine::{Machine, Own};
+use crate::machine::{Machine, Step};
 use crate::pool::Pool;
 
 /// Implemented by the generators `#[generator]` and `#[async_generator]`
@@ -199,16 +199,16 @@ where
     // others), so only one of these is compiled into each.
     let out = if mode == Mode::Resume {
         match m.step_own(&mut cx, arg, pool) {
-            Own::Yielded(y) => return Raw::Yielded(y),
-            Own::Pending => return Raw::Pending,
+            Step::Yielded(y) => return Raw::Yielded(y),
+            Step::Pending => return Raw::Pending,
             // SAFETY: per the contract; the new links are the delegate's.
-            Own::Delegate(inner, bottom) => {
+            Step::Delegate(inner, bottom) => {
                 return unsafe { Link::pushed(link, head, inner, bottom) };
             }
-            Own::Complete(out) => Some(out),
+            Step::Complete(out) => Some(out),
             // Completed before, or it was closing and this finished its
             // close (see `Mode::WillClose`).
-            Own::Finished => None,
+            Step::Finished => None,
         }
     } else if mode == Mode::Close {
         // SAFETY: pinned, as above.

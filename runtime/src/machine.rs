@@ -6,6 +6,7 @@
 //! (`boxed.rs`) because `Iterator::next` takes `&mut self`, not a pinned
 //! reference.
 
+use core::convert::Infallible;
 use core::future::Future;
 use core::marker::PhantomData;
 use core::mem::ManuallyDrop;
@@ -17,14 +18,21 @@ use crate::chain::{Head, Link, Mode, Phase, Raw};
 use crate::frame::{Frame, Slot};
 use crate::pool::Pool;
 
-/// What one poll of the body produced.
-pub enum Step<Y, T> {
+/// What one resume of a generator produced.
+///
+/// `L` is what `Delegate` carries: links, from one step of a machine's own
+/// body (`Machine::step_own`); nothing from [`Machine::step`], which has
+/// put them in its chain, so with the default (uninhabited) `L` the forms
+/// match on the other four outcomes only.
+pub enum Step<Y, T, L = Infallible> {
     Yielded(Y),
     Complete(T),
     /// The body is waiting in a foreign `.await` (async generators only).
     Pending,
     /// The generator had already completed, panicked or been closed.
     Finished,
+    /// It delegates: the chain `inner ..= bottom` (see [`Slot::Delegate`]).
+    Delegate(L, L),
 }
 
 /// A generator: the body's future, and where it stands.
@@ -132,25 +140,25 @@ where
             // the loop, whose chain is then always empty, measured 61 -> 78
             // instructions per item on a stream that really suspends.)
             return match this.step_own(cx, arg, None) {
-                Own::Yielded(y) => Step::Yielded(y),
-                Own::Complete(out) => Step::Complete(out),
-                Own::Pending | Own::Delegate(..) => Step::Pending,
-                Own::Finished => Step::Finished,
+                Step::Yielded(y) => Step::Yielded(y),
+                Step::Complete(out) => Step::Complete(out),
+                Step::Pending | Step::Delegate(..) => Step::Pending,
+                Step::Finished => Step::Finished,
             };
         }
         loop {
             let Some(link) = this.head.chain() else {
                 match this.step_own(cx, arg, pool) {
                     // The bottom link's `up` is `None`: the root's own body.
-                    Own::Delegate(inner, _) => {
+                    Step::Delegate(inner, _) => {
                         if let Some(head) = this.head.chained_mut() {
                             head.set_chain(Some(inner));
                         }
                     }
-                    Own::Yielded(y) => return Step::Yielded(y),
-                    Own::Complete(out) => return Step::Complete(out),
-                    Own::Pending => return Step::Pending,
-                    Own::Finished => return Step::Finished,
+                    Step::Yielded(y) => return Step::Yielded(y),
+                    Step::Complete(out) => return Step::Complete(out),
+                    Step::Pending => return Step::Pending,
+                    Step::Finished => return Step::Finished,
                 }
                 continue;
             };
@@ -189,7 +197,7 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
         pool: Option<NonNull<Pool>>,
-    ) -> Own<Y, R, Fut::Output> {
+    ) -> Step<Y, Fut::Output, NonNull<Link<Y, R>>> {
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
         if self.head.bits() <= Phase::Unstarted as usize {
@@ -204,11 +212,11 @@ where
             // the close; nothing more is yielded.
             // SAFETY: `self` is pinned (every caller holds it pinned).
             return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
-                Poll::Ready(()) => Own::Finished,
-                Poll::Pending => Own::Pending,
+                Poll::Ready(()) => Step::Finished,
+                Poll::Pending => Step::Pending,
             };
         } else {
-            return Own::Finished;
+            return Step::Finished;
         }
         // The argument goes to the body: a `yield_!` it waits at takes it.
         // A body waiting in a foreign `.await` leaves it, and it goes back
@@ -220,15 +228,15 @@ where
         match self.poll_body(cx.waker(), pool, slot) {
             (Poll::Ready(out), _) => {
                 self.finish();
-                Own::Complete(out)
+                Step::Complete(out)
             }
-            (Poll::Pending, Slot::Yielded(y)) => Own::Yielded(y),
-            (Poll::Pending, Slot::Delegate(inner, bottom)) => Own::Delegate(inner, bottom),
+            (Poll::Pending, Slot::Yielded(y)) => Step::Yielded(y),
+            (Poll::Pending, Slot::Delegate(inner, bottom)) => Step::Delegate(inner, bottom),
             (Poll::Pending, Slot::Resumed(unused)) => {
                 *arg = Some(unused);
-                Own::Pending
+                Step::Pending
             }
-            (Poll::Pending, _) => Own::Pending,
+            (Poll::Pending, _) => Step::Pending,
         }
     }
 
@@ -258,16 +266,6 @@ where
         };
         self.head.set_phase(Phase::Returned);
     }
-}
-
-/// What one step of a machine's own body produced.
-pub(crate) enum Own<Y, R, T> {
-    Yielded(Y),
-    Complete(T),
-    Pending,
-    Finished,
-    /// It delegates: the chain `inner ..= bottom` (see [`Slot::Delegate`]).
-    Delegate(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
 }
 
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
