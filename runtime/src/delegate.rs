@@ -575,29 +575,14 @@ macro_rules! delegable_impls {
             }
         }
 
-        // SAFETY: forwards to the pinned pointee.
-        #[cfg(feature = "alloc")]
+        // SAFETY: forwards to the pinned pointee. `Pin<Box<G>>` and
+        // `Pin<&mut G>`: one impl for every pinned pointer, as futures-core
+        // does for `Stream`.
         #[diagnostic::do_not_recommend]
-        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T>
-            for Pin<alloc::boxed::Box<G>>
+        unsafe impl<P, Y, R, T> $trait<Y, R, T> for Pin<P>
+        where
+            P: core::ops::DerefMut<Target: $trait<Y, R, T>> + Unpin,
         {
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: per the contract.
-                unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
-            }
-
-            fn __cogen_take_return(self: Pin<&mut Self>) -> T {
-                self.get_mut().as_mut().__cogen_take_return()
-            }
-        }
-
-        // SAFETY: forwards to the pinned pointee.
-        #[diagnostic::do_not_recommend]
-        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T> for Pin<&mut G> {
             unsafe fn __cogen_link(
                 self: Pin<&mut Self>,
                 pool: Option<NonNull<Pool>>,
