@@ -36,211 +36,17 @@ use core::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
+use crate::async_generator::AsyncGenerator;
 #[cfg(feature = "alloc")]
-use crate::generator::{Boxed, LastItem, LazyBoxed};
-use crate::machine::{Co, Head, Machine, Own, Slot};
+use crate::boxed::{Boxed, LazyBoxed};
+use crate::chain::{Chain, Head, Link, Mode, Raw, ResumeFn, Source};
+#[cfg(feature = "alloc")]
+use crate::co::Co;
+#[cfg(feature = "alloc")]
+use crate::generator::LastItem;
+use crate::generator::{Generator, GeneratorState};
+use crate::machine::{Machine, Step};
 use crate::pool::Pool;
-use crate::{AsyncGenerator, Generator, GeneratorState};
-
-/// One resume of a delegate, type-erased: `(link, head, waker, arg,
-/// mode, pool)`. `link` is the delegate's own, the innermost of the
-/// root's chain; `head` is the root's, which the delegate updates itself
-/// when the chain changes (see [`Raw::Moved`]); `pool` is the root's free
-/// list (see `pool.rs`).
-type ResumeFn<Y, R> = unsafe fn(
-    NonNull<Link<Y, R>>,
-    NonNull<Head<Y, R>>,
-    &Waker,
-    &mut Option<R>,
-    Mode,
-    Option<NonNull<Pool>>,
-) -> Raw<Y>;
-
-/// What a delegate's resume function is to do with it.
-///
-/// One parameter rather than one function pointer per kind of call: a link
-/// stays three words, and the resume path tests it once, as it tested the
-/// `closing` flag this replaced.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Mode {
-    /// Run it to its next yield, its end, its next delegation or a wait.
-    Resume,
-    /// Close it: run its pending cleanup (it completes, or waits in an async
-    /// cleanup). It yields nothing.
-    Close,
-    /// A close waits in the cleanup of a delegate inner than this one,
-    /// which is to be closed after it: mark it closing (a resume then goes
-    /// on with its close, not its body), and do nothing else. `Moved` if
-    /// it was not closing yet, `Pending` if it was (and so are the outer
-    /// ones: they are marked together), for the walk to stop. Only ever
-    /// for a delegate above another, so never an iterator or a stream.
-    WillClose,
-    /// A panic is unwinding through the chain (see `machine::unwind`): drop
-    /// the delegate's state in place, running none of its cleanup, as the
-    /// unwinding of a stack frame would, and pop its link. (`drive` may go
-    /// on with the next links of its kind, iteratively, as in the other
-    /// modes; the caller walks on from whatever the head then says.)
-    Unwind,
-}
-
-/// A delegate in the active chain. It lives in the `YieldFrom` future of the
-/// body that delegates, which stays pinned and suspended while the link is
-/// in the chain.
-///
-/// Aligned to 8 so that a pointer to it has three zero bits, where the root
-/// keeps its phase (see `Head` in `machine.rs`).
-#[repr(align(8))]
-pub struct Link<Y, R> {
-    delegate: NonNull<()>,
-    resume: ResumeFn<Y, R>,
-    /// The next outer link; `None` for the root's own body.
-    up: Option<NonNull<Link<Y, R>>>,
-}
-
-// SAFETY: a link lives in a `YieldFrom` future, beside the `Pin<&mut D>` of
-// the delegate it points to (so that future is `Send` only if the delegate
-// is), and `up` points into a future that owns this one. Links therefore
-// only ever move between threads together with everything they point to.
-unsafe impl<Y, R> Send for Link<Y, R> {}
-
-/// What resuming a delegate produced.
-///
-/// Three outcomes, not one per way the chain can change: the root matches
-/// on this once per resume, and with four or more arms LLVM dispatches
-/// through a jump table. And small: an item and a tag come back in
-/// registers.
-pub enum Raw<Y> {
-    /// An item; the chain is as the root's head now says.
-    Yielded(Y),
-    /// Waiting in a foreign `.await` (async generators only).
-    Pending,
-    /// The chain changed, as the root's head now says: a delegate completed
-    /// (or, when closing, closed) and its link was popped, or one delegates
-    /// in turn and its delegate's chain was pushed above it. The root goes
-    /// on with the innermost link.
-    Moved,
-}
-
-/// [`Raw`] inside a delegate's resume, where a change of the chain also
-/// says which link is the innermost now (`None`: the root's own body), so
-/// that [`drive`] need not read the head back.
-enum Next<Y, R> {
-    Yielded(Y),
-    Pending,
-    Moved(Option<NonNull<Link<Y, R>>>),
-}
-
-impl<Y, R> Next<Y, R> {
-    #[inline(always)]
-    fn raw(self) -> Raw<Y> {
-        match self {
-            Next::Yielded(y) => Raw::Yielded(y),
-            Next::Pending => Raw::Pending,
-            Next::Moved(_) => Raw::Moved,
-        }
-    }
-}
-
-impl<Y, R> Link<Y, R> {
-    #[inline(always)]
-    fn new(delegate: NonNull<()>, resume: ResumeFn<Y, R>) -> Self {
-        Link {
-            delegate,
-            resume,
-            up: None,
-        }
-    }
-
-    /// # Safety
-    /// `link` must be the innermost link of the chain of the root whose
-    /// head `head` is, and `pool` as for `Machine::step`.
-    #[inline(always)]
-    pub(crate) unsafe fn resume(
-        link: NonNull<Self>,
-        head: NonNull<Head<Y, R>>,
-        waker: &Waker,
-        arg: &mut Option<R>,
-        mode: Mode,
-        pool: Option<NonNull<Pool>>,
-    ) -> Raw<Y> {
-        // SAFETY: per the contract, the link and its delegate are alive and
-        // nothing else accesses them, nor the head, while the root drives
-        // the chain.
-        unsafe { (link.as_ref().resume)(link, head, waker, arg, mode, pool) }
-    }
-
-    /// The delegate behind a link, for its resume function.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`].
-    #[inline(always)]
-    unsafe fn delegate(link: NonNull<Self>) -> NonNull<()> {
-        // SAFETY: per the contract.
-        unsafe { link.as_ref().delegate }
-    }
-
-    /// Makes `resume` the function of `link`'s later resumes.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`]; `resume` must suit the link's delegate.
-    #[inline(always)]
-    unsafe fn set_resume(mut link: NonNull<Self>, resume: ResumeFn<Y, R>) {
-        // SAFETY: per the contract; nothing else borrows the link.
-        unsafe { link.as_mut().resume = resume };
-    }
-
-    /// The delegate at `link` has completed: its link is popped, and its
-    /// delegating body comes next.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`].
-    #[inline(always)]
-    unsafe fn popped(link: NonNull<Self>, mut head: NonNull<Head<Y, R>>) -> Next<Y, R> {
-        // SAFETY: per the contract.
-        unsafe {
-            let up = link.as_ref().up;
-            head.as_mut().set_chain(up);
-            Next::Moved(up)
-        }
-    }
-
-    /// The delegate at `link` delegates in turn: the chain `inner ..=
-    /// bottom` (one new link, or more if its delegate was itself
-    /// delegating) goes above `link`.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`], for all the links.
-    #[inline(always)]
-    unsafe fn pushed(
-        link: NonNull<Self>,
-        mut head: NonNull<Head<Y, R>>,
-        inner: NonNull<Self>,
-        mut bottom: NonNull<Self>,
-    ) -> Next<Y, R> {
-        // SAFETY: per the contract; `bottom` is not otherwise borrowed.
-        unsafe {
-            bottom.as_mut().up = Some(link);
-            head.as_mut().set_chain(Some(inner));
-        }
-        Next::Moved(Some(inner))
-    }
-
-    /// The next outer link.
-    ///
-    /// # Safety
-    /// As for [`Link::resume`].
-    #[inline(always)]
-    pub(crate) unsafe fn up(link: NonNull<Self>) -> Option<NonNull<Self>> {
-        // SAFETY: per the contract.
-        unsafe { link.as_ref().up }
-    }
-}
-
-/// The chain a delegate was already driving when it was linked, if it was
-/// delegating itself (a generator resumed by hand up to a `yield_from!`,
-/// then delegated to): its innermost link. It is handed over then, when the
-/// delegate is linked, so that no resume has to ask whether there is one.
-pub(crate) type Chain<Y, R> = Option<NonNull<Link<Y, R>>>;
 
 /// Implemented by the generators `#[generator]` and `#[async_generator]`
 /// make (and by `Pin<Box<G>>` of them), so that `yield_from!` can resume them
@@ -375,13 +181,13 @@ pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
 unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     m: *mut Machine<Fut, Y, R, D, C>,
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
     pool: Option<NonNull<Pool>>,
     complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
-) -> Next<Y, R>
+) -> Raw<Y, Chain<Y, R>>
 where
     Fut: Future,
 {
@@ -393,30 +199,30 @@ where
     // others), so only one of these is compiled into each.
     let out = if mode == Mode::Resume {
         match m.step_own(&mut cx, arg, pool) {
-            Own::Yielded(y) => return Next::Yielded(y),
-            Own::Pending => return Next::Pending,
+            Step::Yielded(y) => return Raw::Yielded(y),
+            Step::Pending => return Raw::Pending,
             // SAFETY: per the contract; the new links are the delegate's.
-            Own::Delegate(inner, bottom) => {
+            Step::Delegate(inner, bottom) => {
                 return unsafe { Link::pushed(link, head, inner, bottom) };
             }
-            Own::Complete(out) => Some(out),
+            Step::Complete(out) => Some(out),
             // Completed before, or it was closing and this finished its
             // close (see `Mode::WillClose`).
-            Own::Finished => None,
+            Step::Finished => None,
         }
     } else if mode == Mode::Close {
         // SAFETY: pinned, as above.
         match unsafe { Pin::new_unchecked(&mut *m) }.poll_close(&mut cx) {
             Poll::Ready(()) => None,
-            Poll::Pending => return Next::Pending,
+            Poll::Pending => return Raw::Pending,
         }
     } else if mode == Mode::WillClose {
         // Its delegating body is not resumed as if it had completed when
         // the close it waits for finishes in a resume: it goes on closing.
         return if m.will_close() {
-            Next::Moved(None)
+            Raw::Moved(None)
         } else {
-            Next::Pending
+            Raw::Pending
         };
     } else {
         // `Mode::Unwind`: its state is dropped in place (its locals, and
@@ -442,17 +248,17 @@ where
 #[inline(always)]
 unsafe fn completed<Y, R, T>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     out: Option<T>,
     complete: impl FnOnce(Option<T>) -> Option<Y>,
-) -> Next<Y, R> {
+) -> Raw<Y, Chain<Y, R>> {
     match complete(out) {
         Some(last) => {
             // The delegate is gone (a `LazyBoxed`'s block went back to the
             // pool): its link is popped on the next resume.
             // SAFETY: per the contract.
             unsafe { Link::set_resume(link, resume_done::<Y, R>) };
-            Next::Yielded(last)
+            Raw::Yielded(last)
         }
         // SAFETY: per the contract.
         None => unsafe { Link::popped(link, head) },
@@ -481,7 +287,7 @@ unsafe fn completed<Y, R, T>(
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -513,7 +319,7 @@ where
 #[inline(never)]
 unsafe fn drive_closing<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     mode: Mode,
     this: ResumeFn<Y, R>,
@@ -535,7 +341,7 @@ where
 #[allow(clippy::too_many_arguments)]
 unsafe fn drive_in<Fut, Y, R, const D: bool, const C: bool>(
     mut link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -558,9 +364,7 @@ where
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
-                Next::Moved(Some(next)) if core::ptr::fn_addr_eq(next.as_ref().resume, this) => {
-                    link = next
-                }
+                Raw::Moved(Some(next)) if Link::resumes_with(next, this) => link = next,
                 next => return next.raw(),
             }
         }
@@ -571,7 +375,7 @@ where
 /// delegated to): it is popped.
 unsafe fn resume_done<Y, R>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     _: &Waker,
     _: &mut Option<R>,
     mode: Mode,
@@ -589,7 +393,7 @@ unsafe fn resume_done<Y, R>(
 /// the delegating body's `yield_from!` to take.
 unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
-    head: NonNull<Head<Y, R>>,
+    head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -625,7 +429,7 @@ fn last_item<Y, T: LastItem<Y>>(out: Option<T>) -> Option<Y> {
 #[cfg(feature = "alloc")]
 unsafe fn resume_boxed<Fut, Y, const D: bool, const C: bool>(
     link: NonNull<Link<Y, ()>>,
-    head: NonNull<Head<Y, ()>>,
+    head: NonNull<Head<Y, (), true>>,
     waker: &Waker,
     _: &mut Option<()>,
     mode: Mode,
@@ -648,7 +452,7 @@ where
 #[cfg(feature = "alloc")]
 unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
     link: NonNull<Link<Y, ()>>,
-    head: NonNull<Head<Y, ()>>,
+    head: NonNull<Head<Y, (), true>>,
     waker: &Waker,
     _: &mut Option<()>,
     mode: Mode,
@@ -740,25 +544,6 @@ where
     fn __cogen_take_return(self: Pin<&mut Self>) {}
 }
 
-/// What `yield_from!` can delegate to, after the pick below.
-pub trait Source<Y, R> {
-    /// The value `yield_from!` evaluates to.
-    type Output;
-    /// Writes the delegate's link into `slot`; see
-    /// [`Delegable::__cogen_link`].
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[doc(hidden)]
-    unsafe fn link(
-        self: Pin<&mut Self>,
-        pool: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R>;
-    #[doc(hidden)]
-    fn take_return(self: Pin<&mut Self>) -> Self::Output;
-}
-
 /// The impls `Delegable` and `AsyncDelegable` share: the machine itself, the
 /// pinned pointers to it, and the `yield_from!` adapter. The two traits only
 /// differ in who may delegate to whom.
@@ -790,11 +575,13 @@ macro_rules! delegable_impls {
             }
         }
 
-        // SAFETY: forwards to the pinned pointee.
-        #[cfg(feature = "alloc")]
+        // SAFETY: forwards to the pinned pointee. `Pin<Box<G>>` and
+        // `Pin<&mut G>`: one impl for every pinned pointer, as futures-core
+        // does for `Stream`.
         #[diagnostic::do_not_recommend]
-        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T>
-            for Pin<alloc::boxed::Box<G>>
+        unsafe impl<P, Y, R, T> $trait<Y, R, T> for Pin<P>
+        where
+            P: core::ops::DerefMut<Target: $trait<Y, R, T>> + Unpin,
         {
             unsafe fn __cogen_link(
                 self: Pin<&mut Self>,
@@ -810,25 +597,8 @@ macro_rules! delegable_impls {
             }
         }
 
-        // SAFETY: forwards to the pinned pointee.
-        #[diagnostic::do_not_recommend]
-        unsafe impl<G: $trait<Y, R, T> + ?Sized, Y, R, T> $trait<Y, R, T> for Pin<&mut G> {
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: per the contract.
-                unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
-            }
-
-            fn __cogen_take_return(self: Pin<&mut Self>) -> T {
-                self.get_mut().as_mut().__cogen_take_return()
-            }
-        }
-
         /// A cogen generator to delegate to.
-        pub struct $adapter<D, T>(D, PhantomData<fn() -> T>);
+        pub struct $adapter<D, T>(pub(crate) D, pub(crate) PhantomData<fn() -> T>);
 
         impl<D: $trait<Y, R, T>, Y, R, T> Source<Y, R> for $adapter<D, T> {
             type Output = T;
@@ -858,7 +628,7 @@ delegable_impls!(Delegable, Gen);
 delegable_impls!(AsyncDelegable, AsyncGen);
 
 /// An iterator to delegate to; dropped as soon as it is exhausted or closed.
-pub struct Iter<I>(Option<I>);
+pub struct Iter<I>(pub(crate) Option<I>);
 
 // The iterator is never pinned: `next` takes `&mut self`.
 impl<I> Unpin for Iter<I> {}
@@ -868,7 +638,7 @@ impl<I> Unpin for Iter<I> {}
 /// same), so any resume type `R` can delegate to it.
 unsafe fn resume_iter<I: Iterator, R>(
     link: NonNull<Link<I::Item, R>>,
-    head: NonNull<Head<I::Item, R>>,
+    head: NonNull<Head<I::Item, R, true>>,
     _: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -912,12 +682,12 @@ impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
 }
 
 /// A stream to delegate to (async generators), pinned in place.
-pub struct Streamed<S>(Option<S>);
+pub struct Streamed<S>(pub(crate) Option<S>);
 
 /// As for [`resume_iter`], a resume argument is dropped.
 unsafe fn resume_stream<S: Stream, R>(
     link: NonNull<Link<S::Item, R>>,
-    head: NonNull<Head<S::Item, R>>,
+    head: NonNull<Head<S::Item, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -968,7 +738,7 @@ impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
 /// A [`Generator`] seen as an [`AsyncGenerator`] that is always ready, so
 /// that one adapter, [`ForeignAsyncGen`], drives foreign generators of both
 /// kinds.
-pub struct Ready<G>(G);
+pub struct Ready<G>(pub(crate) G);
 
 impl<G: Generator<R>, R> AsyncGenerator<R> for Ready<G> {
     type Yield = G::Yield;
@@ -1017,10 +787,20 @@ pub struct ForeignAsyncGen<G: AsyncGenerator<R>, R> {
     started: bool,
 }
 
+impl<G: AsyncGenerator<R>, R> ForeignAsyncGen<G, R> {
+    pub(crate) fn new(gen: G) -> Self {
+        ForeignAsyncGen {
+            gen: Some(gen),
+            ret: None,
+            started: false,
+        }
+    }
+}
+
 /// See [`ForeignAsyncGen`].
 unsafe fn resume_foreign_async_gen<G: AsyncGenerator<R>, R: Default>(
     link: NonNull<Link<G::Yield, R>>,
-    head: NonNull<Head<G::Yield, R>>,
+    head: NonNull<Head<G::Yield, R, true>>,
     waker: &Waker,
     arg: &mut Option<R>,
     mode: Mode,
@@ -1102,299 +882,5 @@ impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsy
             Some(ret) => ret,
             None => panic!("cogen: `yield_from!` of a generator that had already completed"),
         }
-    }
-}
-
-/// The future behind `yield_from!`: hands its delegate's link to the root,
-/// then, once the delegate completed, evaluates to its return value (or to
-/// `None` when the generator is being closed).
-pub struct YieldFrom<'a, D, Y, R> {
-    delegate: Pin<&'a mut D>,
-    link: Option<Link<Y, R>>,
-    _pinned: core::marker::PhantomPinned,
-}
-
-impl<Y, R> Co<Y, R> {
-    /// `yield_from!(delegate)`.
-    #[inline]
-    pub fn yield_from<'a, D: Source<Y, R>>(
-        &self,
-        delegate: Pin<&'a mut D>,
-    ) -> YieldFrom<'a, D, Y, R> {
-        YieldFrom {
-            delegate,
-            link: None,
-            _pinned: core::marker::PhantomPinned,
-        }
-    }
-}
-
-impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
-    type Output = Option<D::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `link` is pinned with the future (its address goes into the
-        // chain); nothing is moved out of the pinned fields.
-        let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: created by `Co`, awaited directly in the body (see
-        // `Frame::current`).
-        let slot = unsafe { &mut *crate::machine::current_slot::<Y, R>(cx) };
-        if let Slot::Closing = slot {
-            return Poll::Ready(None);
-        }
-        if this.link.is_some() {
-            // Back after the delegate completed.
-            return Poll::Ready(Some(this.delegate.as_mut().take_return()));
-        }
-        // SAFETY: as above; the pool is the root's (see `Machine::step`),
-        // the one that will drive the delegate.
-        let chain = unsafe {
-            let pool = crate::machine::current_pool::<Y, R>(cx);
-            this.delegate.as_mut().link(pool, &mut this.link)
-        };
-        let Some(link) = this.link.as_mut() else {
-            // SAFETY: `Source::link` writes the link (its contract).
-            unsafe { core::hint::unreachable_unchecked() }
-        };
-        let link = NonNull::from(link);
-        // A delegate that was itself delegating brings its chain, which then
-        // goes on top: its innermost link is resumed first.
-        let inner = match chain {
-            // SAFETY: the delegate's chain, valid as in `Machine::step` (its
-            // links are in its own suspended bodies), and no longer its own.
-            Some(inner) => unsafe { splice(inner, link) },
-            None => link,
-        };
-        *slot = Slot::Delegate(inner, link);
-        Poll::Pending
-    }
-}
-
-/// Puts the chain that ends at `inner`'s outermost link on top of `link`;
-/// `inner` stays the innermost. Out of line, and rare: a delegate that was
-/// itself delegating when it was delegated to.
-///
-/// # Safety
-/// The chain must be valid as in `Machine::step`, and no longer anyone's.
-#[cold]
-#[inline(never)]
-unsafe fn splice<Y, R>(
-    inner: NonNull<Link<Y, R>>,
-    link: NonNull<Link<Y, R>>,
-) -> NonNull<Link<Y, R>> {
-    let mut bottom = inner;
-    // SAFETY: per the contract.
-    unsafe {
-        while let Some(up) = Link::up(bottom) {
-            bottom = up;
-        }
-        bottom.as_mut().up = Some(link);
-    }
-    inner
-}
-
-/// `yield_from!`'s argument, before the pick.
-pub struct Wrap<T>(pub T);
-
-/// The pick: a cogen generator is delegated to directly (an async one only
-/// from an async generator); otherwise any other generator through its
-/// public trait (`AsyncGenerator` in async generators only, then
-/// `Generator`), otherwise a stream (async generators only), otherwise an
-/// iterator. Chosen at compile time by method resolution
-/// (`(&&&&&&Wrap(x)).__cogen_pick()`, with only the `Via*` traits that
-/// apply in scope), which tries the receiver with the most references
-/// first.
-pub struct PickAsyncGen;
-/// See `PickAsyncGen`.
-pub struct PickGen;
-/// See `PickAsyncGen`.
-pub struct PickForeignAsyncGen;
-/// See `PickAsyncGen`.
-pub struct PickForeignGen;
-/// See `PickAsyncGen`.
-pub struct PickStream;
-/// See `PickAsyncGen`.
-pub struct PickIter;
-// (and, for anything else, `PickNone`, whose bound fails with a clear error.)
-
-/// See `PickAsyncGen`.
-pub trait ViaAsyncGen<Y, R, U> {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickAsyncGen {
-        PickAsyncGen
-    }
-}
-impl<T: AsyncDelegable<Y, R, U>, Y, R, U> ViaAsyncGen<Y, R, U> for &&&&&Wrap<T> {}
-
-/// See `PickAsyncGen`.
-pub trait ViaGen<Y, R, U> {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickGen {
-        PickGen
-    }
-}
-impl<T: Delegable<Y, R, U>, Y, R, U> ViaGen<Y, R, U> for &&&&Wrap<T> {}
-
-/// See `PickAsyncGen`: any other [`AsyncGenerator`], through its trait.
-pub trait ViaForeignAsyncGen<R> {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickForeignAsyncGen {
-        PickForeignAsyncGen
-    }
-}
-impl<T: AsyncGenerator<R>, R> ViaForeignAsyncGen<R> for &&&Wrap<T> {}
-
-/// See `PickAsyncGen`: any other [`Generator`], through its trait.
-pub trait ViaForeignGen<R> {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickForeignGen {
-        PickForeignGen
-    }
-}
-impl<T: Generator<R>, R> ViaForeignGen<R> for &&Wrap<T> {}
-
-/// See `PickAsyncGen`.
-pub trait ViaStream {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickStream {
-        PickStream
-    }
-}
-impl<T: Stream> ViaStream for &Wrap<T> {}
-
-/// See `PickAsyncGen`.
-pub trait ViaIter {
-    #[doc(hidden)]
-    fn __cogen_pick(&self) -> PickIter {
-        PickIter
-    }
-}
-impl<T: IntoIterator> ViaIter for Wrap<T> {}
-
-/// The last resort, reached only when `T` is none of the above: an
-/// inherent method on the receiver with no reference at all. Its bound
-/// always fails, with an error in the user's terms on their `yield_from!`
-/// (and the move out of the borrow is then never checked).
-impl<T> Wrap<T> {
-    #[doc(hidden)]
-    pub fn __cogen_pick(self) -> PickNone
-    where
-        T: YieldFromArgument,
-    {
-        match self.0.never(sealed::Token) {}
-    }
-}
-
-/// See [`PickAsyncGen`]: `yield_from!` of something it cannot delegate to. No
-/// value of it exists.
-pub struct PickNone(core::convert::Infallible);
-
-impl PickNone {
-    #[doc(hidden)]
-    pub fn wrap<T, O>(self, _: Wrap<T>) -> Nothing<O> {
-        match self.0 {}
-    }
-}
-
-/// What `yield_from!(x)` takes: in a `#[generator]` (or `iter!` block), any
-/// `IntoIterator` or any [`Generator`]; in an `#[async_generator]` (or
-/// `stream!` block), also any [`Stream`](futures_core::Stream) or any
-/// [`AsyncGenerator`].
-///
-/// The generators cogen makes are resumed directly ([`Delegable`],
-/// [`AsyncDelegable`]: linear at any depth); any other generator, a
-/// hand-written one or one behind an opaque `impl Generator` of a trait
-/// method, through its public trait. A value that is none of these is
-/// reported as not implementing this trait, which no type implements: it
-/// only names the error.
-#[diagnostic::on_unimplemented(
-    message = "`yield_from!` cannot delegate to `{Self}`",
-    label = "not something this generator can take items from",
-    note = "a #[generator] can `yield_from!` any `IntoIterator` and any `Generator`; an \
-            #[async_generator] can also `yield_from!` any `Stream` and any `AsyncGenerator` \
-            (a #[generator] cannot wait for their `.await`s)"
-)]
-pub trait YieldFromArgument {
-    /// Sealed: its argument's type cannot be named outside cogen.
-    #[doc(hidden)]
-    fn never(self, _: sealed::Token) -> core::convert::Infallible;
-}
-
-mod sealed {
-    /// See [`super::YieldFromArgument`]: public in a private module, so
-    /// that no other crate can implement the trait.
-    pub struct Token;
-}
-
-/// What [`PickNone`] would delegate to: no value of it exists.
-pub struct Nothing<O>(core::convert::Infallible, PhantomData<fn() -> O>);
-
-impl<Y, R, O> Source<Y, R> for Nothing<O> {
-    type Output = O;
-
-    unsafe fn link(
-        self: Pin<&mut Self>,
-        _: Option<NonNull<Pool>>,
-        _: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R> {
-        match self.0 {}
-    }
-
-    fn take_return(self: Pin<&mut Self>) -> O {
-        match self.0 {}
-    }
-}
-
-impl PickAsyncGen {
-    #[doc(hidden)]
-    pub fn wrap<T: AsyncDelegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> AsyncGen<T, U> {
-        AsyncGen(w.0, PhantomData)
-    }
-}
-
-impl PickGen {
-    #[doc(hidden)]
-    pub fn wrap<T: Delegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> Gen<T, U> {
-        Gen(w.0, PhantomData)
-    }
-}
-
-impl PickForeignAsyncGen {
-    #[doc(hidden)]
-    pub fn wrap<T: AsyncGenerator<R>, R: Default>(self, w: Wrap<T>) -> ForeignAsyncGen<T, R> {
-        ForeignAsyncGen {
-            gen: Some(w.0),
-            ret: None,
-            started: false,
-        }
-    }
-}
-
-// The `R: Default` of the foreign adapters (their first resume argument)
-// is also asked here, where the pick is made: a resume type without
-// `Default` is then one error, `Token: Default`, that names no trait of
-// cogen's (at `Source` it named `Source` and the adapter).
-impl PickForeignGen {
-    #[doc(hidden)]
-    pub fn wrap<T: Generator<R>, R: Default>(self, w: Wrap<T>) -> ForeignGen<T, R> {
-        ForeignAsyncGen {
-            gen: Some(Ready(w.0)),
-            ret: None,
-            started: false,
-        }
-    }
-}
-
-impl PickStream {
-    #[doc(hidden)]
-    pub fn wrap<T: Stream>(self, w: Wrap<T>) -> Streamed<T> {
-        Streamed(Some(w.0))
-    }
-}
-
-impl PickIter {
-    #[doc(hidden)]
-    pub fn wrap<T: IntoIterator>(self, w: Wrap<T>) -> Iter<T::IntoIter> {
-        Iter(Some(w.0.into_iter()))
     }
 }

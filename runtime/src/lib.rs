@@ -470,25 +470,75 @@
 //! identity function of the block's form (`__private::iter`) whose opaque
 //! return type names only the form's traits, as a generator function's
 //! `impl Trait` does.
+//!
+//! # How the runtime is laid out
+//!
+//! For contributors: the files of `runtime/src`, lowest first. Each one
+//! imports (and adds methods to types) only from the files listed before
+//! it, so each can be read knowing only those.
+//!
+//! - `pool.rs`: the free list of heap blocks that a root lends its boxed
+//!   delegates. Needs nothing.
+//! - `chain.rs`: the delegate chain as data: `Link` (a delegate and its
+//!   type-erased resume function), the root's `Head` (its phase and its
+//!   innermost link in one word), `Mode` and `Raw` (what a resume is asked
+//!   and what it reports), `Source` (what `yield_from!` can link), and
+//!   pushing, popping and splicing links. Links are type-erased, so it
+//!   knows no machine.
+//! - `frame.rs`: one resume's exchange area (`Slot`, `Frame`) and the waker
+//!   that carries it to the body. A slot can hand over a chain: after
+//!   `chain.rs`.
+//! - `co.rs`: the body's side of that exchange: `Co` and every future the
+//!   lowered body awaits (`Put`, `Suspend`, `SuspendOrClose`,
+//!   `UntilClosed`, `Park`, `YieldFrom`).
+//! - `machine.rs`: `Machine`, the driver's side: the body's future and
+//!   phase, `step`, `poll_close`, and closing and unwinding a chain. It
+//!   resumes links through `chain.rs` only, never knowing what drives them.
+//! - `boxed.rs`: `Boxed` and `LazyBoxed`, the heap forms behind `impl
+//!   Iterator`, and their blocks (`alloc` only).
+//! - `generator.rs`: the public `Generator` trait, with its impl for
+//!   `Machine` and the `Iterator` impls of the boxed forms; `LastItem`.
+//! - `async_generator.rs`: the public `AsyncGenerator` trait, with its and
+//!   `Stream`'s impls for `Machine`.
+//! - `iter.rs`: `GeneratorIter`.
+//! - `delegate.rs`: driving a chain: the resume functions behind the links
+//!   (`drive`), `Delegable` and `AsyncDelegable`, and the adapters for
+//!   iterators, streams and foreign generators. Above the public traits,
+//!   because those adapters drive any generator through them; the traits'
+//!   impls for cogen's own types sit with the traits, below.
+//! - `pick.rs`: how `yield_from!` picks an adapter for its argument at
+//!   compile time (`Wrap`, the `Via*` traits), and `YieldFromArgument`,
+//!   its error when there is none.
+//! - `lib.rs`: the public paths, the macros, and `__private`, the paths the
+//!   generated code names.
 #![no_std]
 #![warn(missing_docs)]
 
 #[cfg(feature = "alloc")]
 extern crate alloc;
 
+// Layered: each file imports only from the files listed before it in "How
+// the runtime is laid out", in the crate docs above.
 mod async_generator;
+#[cfg(feature = "alloc")]
+mod boxed;
+mod chain;
+mod co;
 mod delegate;
+mod frame;
 mod generator;
 mod iter;
 mod machine;
+mod pick;
 mod pool;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
-pub use delegate::{AsyncDelegable, Delegable, YieldFromArgument};
+pub use delegate::{AsyncDelegable, Delegable};
 pub use futures_core::{FusedStream, Stream};
 pub use generator::{Generator, GeneratorState};
 pub use iter::GeneratorIter;
+pub use pick::YieldFromArgument;
 
 /// Suspends the generator, handing a value out; evaluates to the next resume
 /// argument (`()` for `Iterator` and `Stream` forms).
@@ -818,13 +868,14 @@ macro_rules! async_gen_block {
 #[doc(hidden)]
 pub mod __private {
     //! Used by the code the macros generate; not a public API.
-    pub use crate::delegate::{
+    #[cfg(feature = "alloc")]
+    pub use crate::boxed::{Boxed, LazyBoxed};
+    pub use crate::co::Co;
+    pub use crate::generator::LastItem;
+    pub use crate::machine::Machine;
+    pub use crate::pick::{
         ViaAsyncGen, ViaForeignAsyncGen, ViaForeignGen, ViaGen, ViaIter, ViaStream, Wrap,
     };
-    pub use crate::generator::LastItem;
-    #[cfg(feature = "alloc")]
-    pub use crate::generator::{Boxed, LazyBoxed};
-    pub use crate::machine::{Co, Machine};
     pub use core::future::Future;
     pub use core::ops::ControlFlow;
     pub use core::option::Option::{self, None, Some};

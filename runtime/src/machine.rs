@@ -1,376 +1,38 @@
-//! The one state machine behind every cogen generator, sync or async.
-//!
-//! The macro turns a generator body into an `async` block. The compiler then
-//! does the hard part (a self-referential state machine, so borrows of locals
-//! may live across `yield_!`), and this module drives it:
-//!
-//! * Each resume, the driver ([`Machine::step`]) puts a [`Frame`] on its own
-//!   stack, holding a [`Slot`] for the value passing in or out, and polls the
-//!   body with a `Context` whose waker points at that frame.
-//! * `yield_!(v)` awaits [`Put`], which writes `v` into the frame found
-//!   through the waker, then [`Suspend`], which returns `Pending` once (the
-//!   driver takes the value) and, polled again in the next resume, takes the
-//!   resume argument the driver put in that resume's frame.
-//! * Sync generators wrap a no-op waker; async generators wrap the caller's,
-//!   and the frame's waker forwards `wake` and `clone` to it, so real awaits
-//!   in the body work unchanged.
-//!
-//! Passing the frame through the `Context` instead of storing a pointer to
-//! it keeps the state free of self-pointers: after inlining, the compiler
-//! sees the whole exchange and a counting generator compiles to the loop a
-//! hand-written iterator does. A `Put` or `Suspend` is only ever awaited
-//! directly by its own generator's body (the contract of the `unsafe`
-//! `__private::new`, the only way to get a `Co`, which the macro's lowering
-//! meets statically; see `lower.rs` in cogen-macros), so the frame it finds
-//! is always its own generator's, of its own `Y` and `R`.
+//! The one state machine behind every cogen generator, sync or async: the
+//! body's future, its phase, and the driver that resumes it (or, while it
+//! delegates, its chain's innermost link), closes it and unwinds it.
 //!
 //! Nothing here allocates; the `impl Iterator` form boxes one `Machine`
-//! because `Iterator::next` takes `&mut self`, not a pinned reference.
+//! (`boxed.rs`) because `Iterator::next` takes `&mut self`, not a pinned
+//! reference.
 
-use core::future::{Future, IntoFuture};
+use core::convert::Infallible;
+use core::future::Future;
 use core::marker::PhantomData;
-use core::mem::{ManuallyDrop, MaybeUninit};
+use core::mem::ManuallyDrop;
 use core::pin::Pin;
 use core::ptr::NonNull;
-use core::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+use core::task::{Context, Poll, Waker};
 
-use crate::delegate::{Link, Mode, Raw};
+use crate::chain::{Head, Link, Mode, Phase, Raw};
+use crate::frame::{Frame, Slot};
 use crate::pool::Pool;
 
-/// What passes between the driver and the body in one resume.
-pub enum Slot<Y, R> {
-    /// Nothing (more) to hand over.
-    Empty,
-    /// The body yielded this value.
-    Yielded(Y),
-    /// The driver's answer to the previous yield: the resume argument. On
-    /// the very first resume nothing receives it (no `yield_!` has run);
-    /// the first yield overwrites it, which drops it.
-    Resumed(R),
-    /// The generator is being closed: the next yield point the body reaches
-    /// (the one it waits at, or the next one) takes its exit path.
-    Closing,
-    /// The body finished its cleanup while closing and will never continue.
-    Parked,
-    /// The body awaits `yield_from!`: the driver is to resume this delegate
-    /// until it completes, then come back. The delegate's link is the
-    /// second; the first is the innermost link of the chain that goes on
-    /// the root's (the same link, unless the delegate was itself
-    /// delegating; see `YieldFrom`).
-    Delegate(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
-}
-
-/// One resume's exchange area, on the driver's stack. The waker handed to
-/// the body points here.
-#[repr(C)]
-pub struct Frame<'a, Y, R> {
-    // First, so that the (non-generic) waker functions can read it.
-    outer: &'a Waker,
-    /// The root's free list, for the delegates `yield_from!` starts.
-    pool: Option<NonNull<Pool>>,
-    slot: Slot<Y, R>,
-}
-
-static FRAME_WAKER: RawWakerVTable =
-    RawWakerVTable::new(frame_clone, frame_wake, frame_wake, frame_drop);
-
-/// The outer waker of the frame behind a frame waker's data pointer.
+/// What one resume of a generator produced.
 ///
-/// # Safety
-/// `data` must be the data pointer of a waker made by [`Frame::waker`] that
-/// is still borrowed (so the frame is alive).
-unsafe fn outer<'a>(data: *const ()) -> &'a Waker {
-    // SAFETY: `Frame` is `repr(C)` with `outer` first, whatever `Y` and `R`.
-    unsafe { *(data as *const &'a Waker) }
-}
-
-unsafe fn frame_clone(data: *const ()) -> RawWaker {
-    // A clone may outlive the frame, so it is a clone of the outer waker.
-    // SAFETY: `clone` is only called through a borrow of the frame waker.
-    let clone = ManuallyDrop::new(unsafe { outer(data) }.clone());
-    RawWaker::new(clone.data(), clone.vtable())
-}
-
-unsafe fn frame_wake(data: *const ()) {
-    // SAFETY: as in `frame_clone`; a frame waker is never owned (it lives in
-    // a `ManuallyDrop`), so waking by value is only reachable by reference.
-    unsafe { outer(data) }.wake_by_ref()
-}
-
-unsafe fn frame_drop(_: *const ()) {}
-
-impl<'a, Y, R> Frame<'a, Y, R> {
-    fn new(outer: &'a Waker, pool: Option<NonNull<Pool>>, slot: Slot<Y, R>) -> Self {
-        Frame { outer, pool, slot }
-    }
-
-    /// A waker that forwards to `outer` and lets the body's [`Put`] and
-    /// [`Suspend`] futures find this frame.
-    fn waker(this: *mut Self) -> ManuallyDrop<Waker> {
-        // SAFETY: the vtable functions only read `outer`, which lives as long
-        // as the frame; the waker is only lent out (as `&Waker` in a
-        // `Context`) while the frame is alive, and clones are not frame
-        // wakers. `outer` is `Send + Sync`, so the forwarding functions may
-        // run on any thread.
-        ManuallyDrop::new(unsafe {
-            Waker::from_raw(RawWaker::new(this as *const (), &FRAME_WAKER))
-        })
-    }
-
-    /// The slot of the frame of the resume that is polling the body.
-    ///
-    /// # Safety
-    /// Only for the body's own `Put`, `Suspend`, `UntilClosed`, `Park` and
-    /// `YieldFrom` futures, which the macro only ever awaits directly in
-    /// their generator's body: the context is then the one built in
-    /// `Machine::poll_body` for a `Frame<Y, R>`, and nothing else references
-    /// that frame during the poll.
-    #[inline(always)]
-    unsafe fn current(cx: &Context<'_>) -> *mut Slot<Y, R> {
-        let waker = cx.waker();
-        // No check that this is a frame waker: the contract of
-        // `__private::new` (the only way to get a `Co`) rules out any other.
-        // A check costs the body's `poll` a compare and a panic path per
-        // await, and that size alone kept LLVM from inlining a small body
-        // driven from two places (a counter: 10x hand-written, against 1.0x
-        // without the check).
-        // SAFETY: per the function's contract the data points to a live
-        // `Frame<Y, R>`.
-        unsafe { core::ptr::addr_of_mut!((*(waker.data() as *mut Self)).slot) }
-    }
-}
-
-/// The slot of the frame polling the body, for the body's own futures.
-///
-/// # Safety
-/// As for [`Frame::current`].
-#[inline(always)]
-pub(crate) unsafe fn current_slot<Y, R>(cx: &Context<'_>) -> *mut Slot<Y, R> {
-    // SAFETY: per the contract.
-    unsafe { Frame::<Y, R>::current(cx) }
-}
-
-/// The pool of the frame polling the body, for its `YieldFrom`.
-///
-/// # Safety
-/// As for [`Frame::current`].
-#[inline(always)]
-pub(crate) unsafe fn current_pool<Y, R>(cx: &Context<'_>) -> Option<NonNull<Pool>> {
-    // SAFETY: per the contract, the data points to a live `Frame<Y, R>`.
-    unsafe { (*(cx.waker().data() as *const Frame<'_, Y, R>)).pool }
-}
-
-/// The body's handle on its generator: it carries the yield and resume types.
-///
-/// The macro binds it to a hygienic name, so user code cannot name it.
-pub struct Co<Y, R> {
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-impl<Y, R> Co<Y, R> {
-    pub(crate) fn new() -> Self {
-        Co {
-            _types: PhantomData,
-        }
-    }
-
-    /// `yield_!(value)`, first half: hands `value` to the driver, and never
-    /// suspends. When the generator is being closed it drops `value` instead
-    /// and evaluates to `false`: the yield point takes its exit path.
-    #[inline(always)]
-    pub fn put(&self, value: Y) -> Put<Y, R> {
-        Put {
-            value: MaybeUninit::new(value),
-            _types: PhantomData,
-        }
-    }
-
-    /// `yield_!(value)`, second half: suspends until the driver resumes the
-    /// generator, and evaluates to the resume argument.
-    #[inline(always)]
-    pub fn suspend(&self) -> Suspend<Y, R> {
-        Suspend {
-            _types: PhantomData,
-        }
-    }
-
-    /// [`Co::suspend`] in a generator with cleanup: evaluates to `None` when
-    /// the generator is being closed.
-    #[inline(always)]
-    pub fn suspend_or_close(&self) -> SuspendOrClose<Y, R> {
-        SuspendOrClose(self.suspend())
-    }
-
-    /// `fut.await` in an async generator with cleanup: awaits `fut`, unless
-    /// the generator is being closed; then `fut` is dropped (cancelled) and
-    /// this evaluates to `None`, so that the body takes its exit path and
-    /// its pending cleanup runs, instead of waiting for `fut` first.
-    #[inline(always)]
-    pub fn until_closed<F: IntoFuture>(&self, fut: F) -> UntilClosed<F::IntoFuture, Y, R> {
-        UntilClosed {
-            fut: fut.into_future(),
-            _types: PhantomData,
-        }
-    }
-
-    /// Reached when the body has run all its cleanup while closing: tells the
-    /// driver the body is done, and never completes.
-    #[inline]
-    pub fn park(&self) -> Park<Y, R> {
-        Park {
-            _types: PhantomData,
-        }
-    }
-}
-
-/// The first half of `yield_!`. See [`Co::put`].
-///
-/// `yield_!(v)` is two awaits, `put(v)` then `suspend()`, rather than one
-/// future polled twice, because then neither needs to know which poll it is
-/// in: `Put` is only ever polled once, and `Suspend` tells its first poll
-/// from its second by the slot alone (`Yielded`, which `Put` has just
-/// written, or what the driver answered). The driver passes the same slot
-/// on every resume (`Resumed`), so after inlining every check is on a
-/// constant, and a loop that resumes the generator keeps none of them
-/// (callgrind, instructions per item, `tests/benches/callgrind.rs nested`:
-/// self-borrow Iterator 22 -> 14, async count 30 -> 26, real suspension
-/// 55 -> 51, against one future with a flag of its own).
-///
-/// The first resume's argument is in the slot when the first `Put` comes;
-/// the `Put` overwrites it, which drops it (no `yield_!` received it).
-pub struct Put<Y, R> {
-    /// Initialised until the first poll, which always happens: the future
-    /// is awaited where it is made, and is ready at once.
-    value: MaybeUninit<Y>,
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-// The value is moved out on the (only) poll, never pinned.
-impl<Y, R> Unpin for Put<Y, R> {}
-
-impl<Y, R> Future for Put<Y, R> {
-    type Output = bool;
-
-    #[inline(always)]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<bool> {
-        // SAFETY: `Put` is only created by `Co`, in code the macro generates
-        // and awaits directly in the body (see `Frame::current`).
-        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        if let Slot::Closing = slot {
-            // SAFETY: the only poll: still initialised, never touched again.
-            unsafe { self.value.assume_init_drop() };
-            return Poll::Ready(false);
-        }
-        // SAFETY: as above; moved out instead of dropped.
-        *slot = Slot::Yielded(unsafe { self.value.assume_init_read() });
-        Poll::Ready(true)
-    }
-}
-
-/// The second half of `yield_!`. See [`Co::suspend`] and [`Put`]:
-///
-/// | slot when polled | the poll | does |
-/// |---|---|---|
-/// | `Yielded` | first, after `Put` | `Pending` (the driver takes the value) |
-/// | `Resumed` | second | `Ready(Some(arg))` |
-/// | `Closing` | second, closing | `Ready(None)` |
-pub struct Suspend<Y, R> {
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-impl<Y, R> Suspend<Y, R> {
-    /// `Ready(Some(arg))` when resumed, `Ready(None)` when closing.
-    #[inline(always)]
-    fn poll_resumed(&mut self, cx: &mut Context<'_>) -> Poll<Option<R>> {
-        // SAFETY: as in `Put::poll`.
-        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        match slot {
-            Slot::Yielded(_) => Poll::Pending,
-            Slot::Closing => Poll::Ready(None),
-            _ => match core::mem::replace(slot, Slot::Empty) {
-                Slot::Resumed(arg) => Poll::Ready(Some(arg)),
-                _ => missing_argument(),
-            },
-        }
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn missing_argument() -> ! {
-    panic!("cogen: resumed a generator at a yield without a resume argument")
-}
-
-impl<Y, R> Future for Suspend<Y, R> {
-    type Output = R;
-
-    #[inline(always)]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<R> {
-        match self.poll_resumed(cx) {
-            Poll::Ready(Some(arg)) => Poll::Ready(arg),
-            // A body without cleanup is never resumed in closing mode.
-            _ => Poll::Pending,
-        }
-    }
-}
-
-/// The second half of `yield_!` in a generator with cleanup.
-pub struct SuspendOrClose<Y, R>(Suspend<Y, R>);
-
-impl<Y, R> Future for SuspendOrClose<Y, R> {
-    type Output = Option<R>;
-
-    #[inline(always)]
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<R>> {
-        self.0.poll_resumed(cx)
-    }
-}
-
-/// See [`Co::until_closed`].
-pub struct UntilClosed<F, Y, R> {
-    fut: F,
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-impl<F: Future, Y, R> Future for UntilClosed<F, Y, R> {
-    type Output = Option<F::Output>;
-
-    #[inline(always)]
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: as in `Put::poll`.
-        let slot = unsafe { &mut *Frame::<Y, R>::current(cx) };
-        if let Slot::Closing = slot {
-            return Poll::Ready(None);
-        }
-        // SAFETY: `fut` is pinned structurally: never moved out of `self`.
-        let fut = unsafe { self.map_unchecked_mut(|s| &mut s.fut) };
-        fut.poll(cx).map(Some)
-    }
-}
-
-/// Never completes; marks the frame [`Slot::Parked`]. See [`Co::park`].
-pub struct Park<Y, R> {
-    _types: PhantomData<fn(Y) -> R>,
-}
-
-impl<Y, R> Future for Park<Y, R> {
-    type Output = core::convert::Infallible;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: as in `Put::poll`.
-        unsafe { *Frame::<Y, R>::current(cx) = Slot::Parked };
-        Poll::Pending
-    }
-}
-
-/// What one poll of the body produced.
-pub enum Step<Y, T> {
+/// `L` is what `Delegate` carries: links, from one step of a machine's own
+/// body (`Machine::step_own`); nothing from [`Machine::step`], which has
+/// put them in its chain, so with the default (uninhabited) `L` the forms
+/// match on the other four outcomes only.
+pub enum Step<Y, T, L = Infallible> {
     Yielded(Y),
     Complete(T),
     /// The body is waiting in a foreign `.await` (async generators only).
     Pending,
     /// The generator had already completed, panicked or been closed.
     Finished,
+    /// It delegates: the chain `inner ..= bottom` (see [`Slot::Delegate`]).
+    Delegate(L, L),
 }
 
 /// A generator: the body's future, and where it stands.
@@ -396,7 +58,7 @@ pub struct Machine<Fut: Future, Y, R, const D: bool, const C: bool> {
     /// generator is the one being driven (the root). Each link points to the
     /// next outer one, through pinned futures of the chain's bodies: the
     /// chain costs no allocation and no native stack, whatever its depth.
-    head: Head<Y, R>,
+    head: Head<Y, R, D>,
     _types: PhantomData<fn(Y) -> R>,
 }
 
@@ -410,94 +72,6 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> core::fmt::Debug
 {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Generator").finish_non_exhaustive()
-    }
-}
-
-/// Where a machine stands.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u8)]
-pub(crate) enum Phase {
-    // `Running` first and `Unstarted` second: the hot path checks
-    // `phase <= Unstarted` with one unsigned compare.
-    Running = 0,
-    /// Created; the body has not run (its future holds the arguments).
-    Unstarted = 1,
-    /// A close has started: every later poll continues it.
-    Closing = 2,
-    /// Completed as a `yield_from!` delegate; the return value waits.
-    Returned = 3,
-    /// Completed, panicked or closed: nothing is left.
-    Done = 4,
-}
-
-/// A machine's phase and its chain's innermost link, in one word: the
-/// link's address, with the phase in the low bits that a link's alignment
-/// leaves zero. Two fields would take two words (the phase's byte rounds up
-/// to one): a counting generator is 48 bytes with one, 56 with two.
-///
-/// A body without `yield_from!` (`!D`) has no chain: its word is the phase
-/// alone, and the phase is read without masking.
-pub(crate) struct Head<Y, R>(*mut Link<Y, R>);
-
-/// The low bits of [`Head`] that hold the phase; [`Link`] is aligned to 8.
-const PHASE_BITS: usize = 0b111;
-
-// SAFETY: the links are in the root's own future (transitively), so they
-// move with it, and the root is `Send` only if that future is.
-unsafe impl<Y, R> Send for Head<Y, R> {}
-
-impl<Y, R> Head<Y, R> {
-    fn new(phase: Phase) -> Self {
-        Head(core::ptr::without_provenance_mut(phase as usize))
-    }
-
-    /// The phase's bits: every other bit is zero when there is no chain.
-    #[inline(always)]
-    fn bits<const D: bool>(&self) -> usize {
-        if D {
-            self.0.addr() & PHASE_BITS
-        } else {
-            self.0.addr()
-        }
-    }
-
-    #[inline(always)]
-    fn phase<const D: bool>(&self) -> Phase {
-        match self.bits::<D>() {
-            0 => Phase::Running,
-            1 => Phase::Unstarted,
-            2 => Phase::Closing,
-            3 => Phase::Returned,
-            _ => Phase::Done,
-        }
-    }
-
-    #[inline(always)]
-    fn set_phase<const D: bool>(&mut self, phase: Phase) {
-        self.0 = if D {
-            self.0.map_addr(|a| (a & !PHASE_BITS) | phase as usize)
-        } else {
-            core::ptr::without_provenance_mut(phase as usize)
-        };
-    }
-
-    /// The innermost link; always `None` without `yield_from!`.
-    #[inline(always)]
-    fn chain<const D: bool>(&self) -> Option<NonNull<Link<Y, R>>> {
-        if D {
-            NonNull::new(self.0.map_addr(|a| a & !PHASE_BITS))
-        } else {
-            None
-        }
-    }
-
-    #[inline(always)]
-    pub(crate) fn set_chain(&mut self, link: Option<NonNull<Link<Y, R>>>) {
-        let phase = self.0.addr() & PHASE_BITS;
-        self.0 = match link {
-            Some(link) => link.as_ptr().map_addr(|a| a | phase),
-            None => core::ptr::without_provenance_mut(phase),
-        };
     }
 }
 
@@ -566,21 +140,25 @@ where
             // the loop, whose chain is then always empty, measured 61 -> 78
             // instructions per item on a stream that really suspends.)
             return match this.step_own(cx, arg, None) {
-                Own::Yielded(y) => Step::Yielded(y),
-                Own::Complete(out) => Step::Complete(out),
-                Own::Pending | Own::Delegate(..) => Step::Pending,
-                Own::Finished => Step::Finished,
+                Step::Yielded(y) => Step::Yielded(y),
+                Step::Complete(out) => Step::Complete(out),
+                Step::Pending | Step::Delegate(..) => Step::Pending,
+                Step::Finished => Step::Finished,
             };
         }
         loop {
-            let Some(link) = this.head.chain::<D>() else {
+            let Some(link) = this.head.chain() else {
                 match this.step_own(cx, arg, pool) {
                     // The bottom link's `up` is `None`: the root's own body.
-                    Own::Delegate(inner, _) => this.head.set_chain(Some(inner)),
-                    Own::Yielded(y) => return Step::Yielded(y),
-                    Own::Complete(out) => return Step::Complete(out),
-                    Own::Pending => return Step::Pending,
-                    Own::Finished => return Step::Finished,
+                    Step::Delegate(inner, _) => {
+                        if let Some(head) = this.head.chained_mut() {
+                            head.set_chain(Some(inner));
+                        }
+                    }
+                    Step::Yielded(y) => return Step::Yielded(y),
+                    Step::Complete(out) => return Step::Complete(out),
+                    Step::Pending => return Step::Pending,
+                    Step::Finished => return Step::Finished,
                 }
                 continue;
             };
@@ -589,6 +167,10 @@ where
             let m = NonNull::from(&mut *this);
             // SAFETY: a place in the machine.
             let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+            // Always `Some`: only a body with `yield_from!` has a link.
+            let Some(head) = Head::chained(head) else {
+                unreachable!()
+            };
             // A panic in the chain unwinds through every generator of it.
             let unwinding = UnwindChain(m);
             // SAFETY: a link in the chain stays valid while the chain holds
@@ -602,7 +184,7 @@ where
                 Raw::Yielded(y) => return Step::Yielded(y),
                 // A delegate completed (its delegating body takes the return
                 // value next), or delegates in turn.
-                Raw::Moved => {}
+                Raw::Moved(()) => {}
                 Raw::Pending => return Step::Pending,
             }
         }
@@ -615,26 +197,26 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
         pool: Option<NonNull<Pool>>,
-    ) -> Own<Y, R, Fut::Output> {
+    ) -> Step<Y, Fut::Output, NonNull<Link<Y, R>>> {
         // One unsigned compare on the hot path (`Running` or `Unstarted`);
         // a `match` here compiles to a jump table.
-        if self.head.bits::<D>() <= Phase::Unstarted as usize {
+        if self.head.bits() <= Phase::Unstarted as usize {
             // Only closing tells the two apart (a body that never ran has no
             // cleanup to run), and only a body with cleanup is closed by
             // resuming it: without, the phase is not written on every step.
             if C {
-                self.head.set_phase::<D>(Phase::Running);
+                self.head.set_phase(Phase::Running);
             }
-        } else if self.head.phase::<D>() == Phase::Closing {
+        } else if self.head.phase() == Phase::Closing {
             // A close that is waiting in its cleanup: polling on finishes
             // the close; nothing more is yielded.
             // SAFETY: `self` is pinned (every caller holds it pinned).
             return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
-                Poll::Ready(()) => Own::Finished,
-                Poll::Pending => Own::Pending,
+                Poll::Ready(()) => Step::Finished,
+                Poll::Pending => Step::Pending,
             };
         } else {
-            return Own::Finished;
+            return Step::Finished;
         }
         // The argument goes to the body: a `yield_!` it waits at takes it.
         // A body waiting in a foreign `.await` leaves it, and it goes back
@@ -646,33 +228,31 @@ where
         match self.poll_body(cx.waker(), pool, slot) {
             (Poll::Ready(out), _) => {
                 self.finish();
-                Own::Complete(out)
+                Step::Complete(out)
             }
-            (Poll::Pending, Slot::Yielded(y)) => Own::Yielded(y),
-            (Poll::Pending, Slot::Delegate(inner, bottom)) => Own::Delegate(inner, bottom),
+            (Poll::Pending, Slot::Yielded(y)) => Step::Yielded(y),
+            (Poll::Pending, Slot::Delegate(inner, bottom)) => Step::Delegate(inner, bottom),
             (Poll::Pending, Slot::Resumed(unused)) => {
                 *arg = Some(unused);
-                Own::Pending
+                Step::Pending
             }
-            (Poll::Pending, _) => Own::Pending,
+            (Poll::Pending, _) => Step::Pending,
         }
     }
 
     /// The innermost link of the active delegate chain of a generator that
     /// is itself becoming a delegate, for the new root.
     pub(crate) fn take_chain(&mut self) -> Option<NonNull<Link<Y, R>>> {
-        let top = self.head.chain::<D>();
-        self.head.set_chain(None);
-        top
+        self.head.take_chain()
     }
 
     /// The return value of a generator that completed as a delegate (kept
     /// by `keep_return`).
     pub(crate) fn take_return(&mut self) -> Fut::Output {
-        if self.head.phase::<D>() != Phase::Returned {
+        if self.head.phase() != Phase::Returned {
             panic!("cogen: `yield_from!` of a generator that had already completed")
         }
-        self.head.set_phase::<D>(Phase::Done);
+        self.head.set_phase(Phase::Done);
         // SAFETY: the phase was `Returned`, so `ret` holds the value; the
         // phase now says the storage is empty, so it is not read again.
         unsafe { ManuallyDrop::take(&mut self.storage.ret) }
@@ -680,29 +260,19 @@ where
 
     /// Keeps a delegate's return value for its delegating body.
     pub(crate) fn keep_return(&mut self, out: Fut::Output) {
-        debug_assert!(self.head.phase::<D>() == Phase::Done);
+        debug_assert!(self.head.phase() == Phase::Done);
         self.storage = Storage {
             ret: ManuallyDrop::new(out),
         };
-        self.head.set_phase::<D>(Phase::Returned);
+        self.head.set_phase(Phase::Returned);
     }
-}
-
-/// What one step of a machine's own body produced.
-pub(crate) enum Own<Y, R, T> {
-    Yielded(Y),
-    Complete(T),
-    Pending,
-    Finished,
-    /// It delegates: the chain `inner ..= bottom` (see [`Slot::Delegate`]).
-    Delegate(NonNull<Link<Y, R>>, NonNull<Link<Y, R>>),
 }
 
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// Whether it completed, panicked or was closed.
     #[inline(always)]
     pub fn is_finished(&self) -> bool {
-        matches!(self.head.phase::<D>(), Phase::Returned | Phase::Done)
+        matches!(self.head.phase(), Phase::Returned | Phase::Done)
     }
 
     /// Whether it is finished and holds nothing, not even a return value:
@@ -710,7 +280,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     #[cfg(feature = "alloc")]
     #[inline(always)]
     pub(crate) fn holds_nothing(&self) -> bool {
-        self.head.phase::<D>() == Phase::Done
+        self.head.phase() == Phase::Done
     }
 
     /// Polls the running body once, with a frame holding `slot`; returns the
@@ -738,7 +308,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         core::mem::forget(guard);
         // SAFETY: the waker (the only other user of `frame_ptr`) is no longer
         // lent out: the poll that borrowed it has returned.
-        let slot = unsafe { core::ptr::replace(&mut (*frame_ptr).slot, Slot::Empty) };
+        let slot = unsafe { Frame::take_slot(frame_ptr) };
         (poll, slot)
     }
 
@@ -746,9 +316,9 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// value nobody took.
     #[inline]
     fn finish(&mut self) {
-        let phase = self.head.phase::<D>();
+        let phase = self.head.phase();
         // Done first: if a destructor panics, nothing is dropped twice.
-        self.head.set_phase::<D>(Phase::Done);
+        self.head.set_phase(Phase::Done);
         // SAFETY: the phase says which field holds a value.
         unsafe {
             match phase {
@@ -766,8 +336,8 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// close (see `Mode::WillClose`). Whether it was not closing yet.
     #[inline(always)]
     pub(crate) fn will_close(&mut self) -> bool {
-        if C && self.head.phase::<D>() == Phase::Running {
-            self.head.set_phase::<D>(Phase::Closing);
+        if C && self.head.phase() == Phase::Running {
+            self.head.set_phase(Phase::Closing);
             return true;
         }
         false
@@ -788,7 +358,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     pub fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: as in `step`.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.head.phase::<D>() {
+        match this.head.phase() {
             Phase::Running | Phase::Closing if C => {}
             // Never started (no code runs), nothing to clean up, or done.
             _ => {
@@ -796,7 +366,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
                 return Poll::Ready(());
             }
         }
-        this.head.set_phase::<D>(Phase::Closing);
+        this.head.set_phase(Phase::Closing);
         // Active delegates are closed first, innermost first; each then lets
         // its delegating body take its own exit path.
         if D {
@@ -841,8 +411,12 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
 ) -> Poll<()> {
     // SAFETY: a place in the machine, which the delegates update.
     let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+    // Without `yield_from!` there is no chain.
+    let Some(head) = Head::chained(head) else {
+        return Poll::Ready(());
+    };
     // SAFETY: per the contract.
-    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
+    while let Some(link) = unsafe { head.as_ref() }.chain() {
         // A closing delegate yields nothing: it completes (and its link is
         // popped) or waits in its cleanup.
         // SAFETY: as in `step`.
@@ -869,9 +443,9 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
 /// As for [`close_chain`], for the machine whose head this is.
 #[cold]
 #[inline(never)]
-unsafe fn will_close<Y, R>(head: NonNull<Head<Y, R>>) {
+unsafe fn will_close<Y, R>(head: NonNull<Head<Y, R, true>>) {
     // SAFETY: per the contract.
-    let Some(inner) = (unsafe { head.as_ref() }).chain::<true>() else {
+    let Some(inner) = (unsafe { head.as_ref() }).chain() else {
         return;
     };
     // SAFETY: per the contract: every link of the chain is valid, and in
@@ -936,11 +510,14 @@ unsafe fn unwind<Fut: Future, Y, R, const D: bool, const C: bool>(
     // delegating state that owns it (next) finds nothing to do; the
     // delegate whose own body panicked was finished by its
     // `FinishOnUnwind`, and its locals were dropped by the unwinding.
-    // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
-    while let Some(link) = unsafe { head.as_ref() }.chain::<D>() {
-        // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops its
-        // state and pops its link (and maybe the next ones).
-        unsafe { Link::resume(link, head, Waker::noop(), &mut None, Mode::Unwind, None) };
+    // Without `yield_from!` there is no chain.
+    if let Some(head) = Head::chained(head) {
+        // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
+        while let Some(link) = unsafe { head.as_ref() }.chain() {
+            // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops
+            // its state and pops its link (and maybe the next ones).
+            unsafe { Link::resume(link, head, Waker::noop(), &mut None, Mode::Unwind, None) };
+        }
     }
     // Then the root itself: the body waiting at the `yield_from!` is
     // dropped in place, and is finished.
@@ -955,7 +532,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
     // Generator: 26 -> 20 instructions per item).
     #[inline(always)]
     fn drop(&mut self) {
-        if C && matches!(self.head.phase::<D>(), Phase::Running | Phase::Closing) {
+        if C && matches!(self.head.phase(), Phase::Running | Phase::Closing) {
             // Dropping a suspended generator cancels it: its pending cleanup
             // runs now. Drop cannot wait, so a cleanup that awaits something
             // not ready is abandoned at that point.
@@ -980,11 +557,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
 /// taking the state's address there makes LLVM keep the whole state in
 /// memory instead of registers (callgrind, instructions per item: self-borrow
 /// Generator 33 -> 20, async count 48 -> 36).
-struct FinishOnUnwind<'a, Y, R, const D: bool>(&'a mut Head<Y, R>);
+struct FinishOnUnwind<'a, Y, R, const D: bool>(&'a mut Head<Y, R, D>);
 
 impl<Y, R, const D: bool> Drop for FinishOnUnwind<'_, Y, R, D> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.0.set_phase::<D>(Phase::Done);
+        self.0.set_phase(Phase::Done);
     }
 }
