@@ -133,6 +133,14 @@ impl Pool {
     }
 }
 
+/// Without `alloc`, a pool holds nothing (and takes no room).
+#[cfg(not(feature = "alloc"))]
+impl Pool {
+    pub(crate) const fn new() -> Self {
+        Pool {}
+    }
+}
+
 #[cfg(feature = "alloc")]
 impl Drop for Pool {
     // Inline, for the common empty pool of a delegate's block.
