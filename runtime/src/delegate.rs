@@ -111,6 +111,14 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
     /// `pool` as for `Machine::step`.
     #[doc(hidden)]
     unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
+    /// Whether it is finished and its drop would do nothing (a completed
+    /// delegate whose return value was taken): its block can then go back
+    /// without the drop (a `Recurse`'s).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        false
+    }
 }
 
 /// [`Delegable`] for `#[async_generator]`s: only an async generator can
@@ -176,6 +184,14 @@ pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
     /// `pool` as for `Machine::step`.
     #[doc(hidden)]
     unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
+    /// Whether it is finished and its drop would do nothing (a completed
+    /// delegate whose return value was taken): its block can then go back
+    /// without the drop (a `Recurse`'s).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        false
+    }
 }
 
 /// Resumes a machine as the delegate at `link`, and updates the chain.
@@ -585,6 +601,11 @@ macro_rules! delegable_impls {
             ) -> Fut::Output {
                 // SAFETY: taking the return value moves nothing pinned.
                 unsafe { self.get_unchecked_mut() }.take_return()
+            }
+
+            #[inline(always)]
+            fn __cogen_holds_nothing(&self) -> bool {
+                self.is_done()
             }
         }
 

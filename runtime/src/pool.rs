@@ -139,6 +139,11 @@ impl Pool {
     pub(crate) const fn new() -> Self {
         Pool {}
     }
+
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(feature = "alloc")]

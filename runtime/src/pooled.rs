@@ -262,6 +262,7 @@ impl<A, F: FnOnce(A) -> G, G> Recurse<A, F, G> {
         &mut self,
         pool: Option<NonNull<Pool>>,
         take: impl FnOnce(Pin<&mut G>) -> T,
+        holds_nothing: impl FnOnce(&G) -> bool,
     ) -> T {
         let State::Linked(block) = self.state else {
             panic!("cogen: `yield_from!` of a generator that had already completed")
@@ -272,10 +273,17 @@ impl<A, F: FnOnce(A) -> G, G> Recurse<A, F, G> {
         // twice.
         self.state = State::Done;
         // SAFETY: the generator is referenced by nothing any more (its link
-        // was popped when it completed); it is dropped in place, once, and
-        // its block released even if that drop panics; `pool` per the
-        // contract.
-        unsafe { release(block, pool) };
+        // was popped when it completed). The usual case: it holds nothing,
+        // its drop would do nothing, and the block just goes back (as in
+        // `LazyBoxed::spend`); else it is dropped in place, once, and its
+        // block released even if that drop panics. `pool` per the contract.
+        unsafe {
+            if holds_nothing(&*block.as_ptr()) {
+                PutBack(block, pool).put();
+            } else {
+                release(block, pool)
+            }
+        }
         ret
     }
 }
@@ -300,6 +308,15 @@ unsafe fn take<G>(pool: Option<NonNull<Pool>>) -> NonNull<G> {
 struct PutBack<G>(NonNull<G>, Option<NonNull<Pool>>);
 
 #[cfg(feature = "alloc")]
+impl<G> PutBack<G> {
+    /// Now, rather than when dropped.
+    #[inline(always)]
+    fn put(self) {
+        drop(self)
+    }
+}
+
+#[cfg(feature = "alloc")]
 impl<G> Drop for PutBack<G> {
     #[inline(always)]
     fn drop(&mut self) {
@@ -318,8 +335,11 @@ impl<G> Drop for PutBack<G> {
 /// # Safety
 /// `block` from [`take`], holding a `G` that nothing references any more;
 /// `pool` as for [`Pool::take`].
+///
+/// Out of line: the uncommon end of a block (dropped before it completed,
+/// or holding something when it did).
 #[cfg(feature = "alloc")]
-#[inline(always)]
+#[inline(never)]
 unsafe fn release<G>(block: NonNull<G>, pool: Option<NonNull<Pool>>) {
     let put_back = PutBack(block, pool);
     // SAFETY: per the contract: pinned in the block, dropped in place, once.
@@ -366,6 +386,11 @@ macro_rules! pooled_delegable_impls {
                 // SAFETY: per the contract.
                 unsafe { self.project().0.__cogen_take_return(pool) }
             }
+
+            #[inline(always)]
+            fn __cogen_holds_nothing(&self) -> bool {
+                self.pool.is_empty() && self.machine.__cogen_holds_nothing()
+            }
         }
 
         // SAFETY: the generator, pinned in its block, is what is linked; it
@@ -390,7 +415,13 @@ macro_rules! pooled_delegable_impls {
             #[inline(always)]
             unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
                 // SAFETY: the pool per the contract.
-                unsafe { self.get_mut().finish(pool, |g| g.__cogen_take_return(pool)) }
+                unsafe {
+                    self.get_mut().finish(
+                        pool,
+                        |g| g.__cogen_take_return(pool),
+                        |g| g.__cogen_holds_nothing(),
+                    )
+                }
             }
         }
     };
