@@ -26,6 +26,10 @@ use alloc::alloc::{alloc, dealloc, handle_alloc_error};
 struct Free {
     next: Option<NonNull<Free>>,
     layout: Layout,
+    /// Blocks in the list from this one on, at most [`Pool::MAX`]: kept
+    /// here rather than in the pool, which is then one word (a delegating
+    /// inline generator carries its pool).
+    len: u32,
 }
 
 /// A root's free list. Only the `impl Iterator` form has one (in its heap
@@ -35,9 +39,6 @@ struct Free {
 pub struct Pool {
     #[cfg(feature = "alloc")]
     head: Option<NonNull<Free>>,
-    /// Blocks in the list, at most [`Pool::MAX`].
-    #[cfg(feature = "alloc")]
-    len: u32,
 }
 
 #[cfg(feature = "alloc")]
@@ -50,7 +51,7 @@ impl Pool {
     const MAX: u32 = 64;
 
     pub(crate) const fn new() -> Self {
-        Pool { head: None, len: 0 }
+        Pool { head: None }
     }
 
     /// A block for `layout`, from `pool` if it has one, else from the
@@ -65,10 +66,11 @@ impl Pool {
             let pool = unsafe { pool.as_mut() };
             if let Some(free) = pool.head {
                 // SAFETY: every block in the list starts with a `Free`.
-                let Free { next, layout: had } = unsafe { free.read() };
+                let Free {
+                    next, layout: had, ..
+                } = unsafe { free.read() };
                 if had == layout {
                     pool.head = next;
-                    pool.len -= 1;
                     return free.cast();
                 }
             }
@@ -91,20 +93,24 @@ impl Pool {
             // SAFETY: per the contract.
             let pool = unsafe { pool.as_mut() };
             // SAFETY: every block in the list starts with a `Free`.
-            let same = pool
-                .head
-                .is_none_or(|h| unsafe { h.as_ref() }.layout == layout);
-            if same && pool.len < Pool::MAX {
+            let (same, len) = match pool.head {
+                None => (true, 0),
+                Some(h) => {
+                    let h = unsafe { h.as_ref() };
+                    (h.layout == layout, h.len)
+                }
+            };
+            if same && len < Pool::MAX {
                 let free = block.cast::<Free>();
                 // SAFETY: the block is free, and large and aligned enough.
                 unsafe {
                     free.write(Free {
                         next: pool.head,
                         layout,
+                        len: len + 1,
                     })
                 };
                 pool.head = Some(free);
-                pool.len += 1;
                 return;
             }
         }
@@ -125,7 +131,7 @@ impl Pool {
             // SAFETY: every block in the list starts with a `Free`, and was
             // allocated with the layout it records.
             unsafe {
-                let Free { next, layout } = free.read();
+                let Free { next, layout, .. } = free.read();
                 self.head = next;
                 dealloc(free.as_ptr().cast(), layout);
             }
