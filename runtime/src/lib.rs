@@ -208,9 +208,13 @@
 //! `impl Stream`, `impl AsyncGenerator`), whose state cannot contain itself,
 //! the macro boxes a direct recursive call (`yield_from!(walk(child))`,
 //! recognised by the function's own name: `walk(..)`, `Self::walk(..)`, or
-//! `x.walk(..)` in a method), as you would box a recursive `async fn`.
-//! Mutual recursion needs a `Box::pin` of your own; without `alloc`, a
-//! recursive call is a compile error that says so.
+//! `x.walk(..)` in a method), as you would box a recursive `async fn`: its
+//! arguments are evaluated in place, and the call is made when the
+//! `yield_from!` links it, in a box from the outermost generator's free
+//! list (every generator whose body delegates carries one, a word), which
+//! it goes back to when the call completes, as in the `impl Iterator`
+//! form. Mutual recursion needs a `Box::pin` of your own; without `alloc`,
+//! a recursive call is a compile error that says so.
 //!
 //! # Cleanup and cancellation
 //!
@@ -1251,9 +1255,6 @@ pub mod __private {
         unreachable!()
     }
 
-    /// `yield_from!(f(..))` inside `f` itself, in a form whose state is
-    /// inline (`impl Generator`, `impl Stream`, `impl AsyncGenerator`): the
-    /// recursive call is boxed, or the state would contain itself (E0733).
     /// The box of a `boxed` generator (`#[generator(boxed)]`).
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;

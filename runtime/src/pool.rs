@@ -1,8 +1,9 @@
-//! Reuse of the heap blocks of `impl Iterator` generators that a root
-//! delegates to.
+//! Reuse of the heap blocks of the generators a root delegates to: `impl
+//! Iterator` generators (`LazyBoxed`, `boxed.rs`) and the inline forms'
+//! recursive calls (`Recurse`, `pooled.rs`).
 //!
-//! A recursive `impl Iterator` generator (`yield_from!(walk(child))`) needs
-//! one heap block per call. The root resumes those delegates one chain at a
+//! A recursive generator (`yield_from!(walk(child))`) needs one heap block
+//! per call. The root resumes those delegates one chain at a
 //! time, so their blocks come and go in stack order: a block freed when one
 //! delegate completes is the block the next delegate asks for. The root
 //! keeps such blocks in a free list instead of handing them back to the
@@ -32,10 +33,14 @@ struct Free {
     len: u32,
 }
 
-/// A root's free list. Only the `impl Iterator` form has one (in its heap
-/// block, beside its machine); other roots pass none, and their delegates
-/// use the allocator directly. (Without the `alloc` feature there are no
-/// heap blocks, and no pool is ever made.)
+/// A root's free list, one word. The `impl Iterator` form of a delegating
+/// body keeps one in its heap block, beside its machine; an inline form's
+/// delegating function keeps one beside its machine (`Pooled`); other
+/// roots pass none, and their delegates use the allocator directly. A
+/// block may go back to another pool than the one it came from (a
+/// generator driven as a root, then delegated to). Without the `alloc`
+/// feature there are no heap blocks, and a pool is empty and takes no
+/// room.
 pub struct Pool {
     #[cfg(feature = "alloc")]
     head: Option<NonNull<Free>>,

@@ -385,7 +385,8 @@ pub mod tree_gen {
 }
 
 /// The same walk as streams: the `impl Stream` form's recursion (a
-/// recursive call is boxed) against the explicit stack behind `poll_next`.
+/// recursive call is boxed, from the outermost generator's free list)
+/// against the explicit stack behind `poll_next`.
 pub mod tree_stream {
     use core::pin::Pin;
     use core::task::{Context, Poll};
