@@ -112,30 +112,44 @@ impl Ctx<'_> {
         {
             expr = *e;
         }
-        let names = |n: usize| -> Vec<Ident> {
-            (0..n)
-                .map(|i| {
-                    Ident::new(
+        // Each argument is evaluated here, in order, into the tuple the
+        // closure takes, except a closure or a literal: making one has no
+        // effect to reorder, and written in the call it keeps the type the
+        // parameter expects (a closure's argument types are inferred from
+        // it).
+        let split = |args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>| {
+            let mut values = Vec::new();
+            let mut names = Vec::new();
+            let mut call_args = Vec::new();
+            for (i, arg) in args.iter().enumerate() {
+                if matches!(arg, Expr::Closure(_) | Expr::Lit(_)) {
+                    call_args.push(arg.to_token_stream());
+                } else {
+                    let name = Ident::new(
                         &format!("__cogen_arg{i}"),
                         Span::mixed_site().located_at(span),
-                    )
-                })
-                .collect()
+                    );
+                    values.push(arg.to_token_stream());
+                    call_args.push(name.to_token_stream());
+                    names.push(name);
+                }
+            }
+            (values, names, call_args)
         };
-        let (values, closure): (Vec<&Expr>, TokenStream) = match &expr {
+        let (values, closure) = match &expr {
             Expr::Call(c) => {
-                let names = names(c.args.len());
+                let (values, names, args) = split(&c.args);
                 let func = &c.func;
-                let closure = quote_spanned!(span=> |(#(#names,)*)| #func(#(#names),*));
-                (c.args.iter().collect(), closure)
+                let closure = quote_spanned!(span=> |(#(#names,)*)| #func(#(#args),*));
+                (values, closure)
             }
             Expr::MethodCall(m) if is_plain_path(&m.receiver) => {
-                let names = names(m.args.len());
+                let (values, names, args) = split(&m.args);
                 let (receiver, method, turbofish) = (&m.receiver, &m.method, &m.turbofish);
                 let closure = quote_spanned!(span=>
-                    |(#(#names,)*)| #receiver.#method #turbofish(#(#names),*)
+                    |(#(#names,)*)| #receiver.#method #turbofish(#(#args),*)
                 );
-                (m.args.iter().collect(), closure)
+                (values, closure)
             }
             _ => return boxed(),
         };

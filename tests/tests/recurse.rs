@@ -401,3 +401,67 @@ fn a_delegating_generator_carries_its_free_list() {
     assert!(core::mem::size_of_val(&g) >= size_of::<usize>());
     drop(g);
 }
+
+/// A recursive call's arguments are evaluated where they are written, in
+/// order, with `?` and `.await` in them; a closure or a literal argument
+/// keeps the type the parameter expects.
+#[generator]
+fn args<'a>(
+    d: u32,
+    step: fn(u32) -> u32,
+    scale: u8,
+    log: &'a Log,
+) -> impl Generator<Yield = u32, Return = Result<u32, String>> + 'a {
+    yield_!(step(d) * u32::from(scale));
+    if d > 0 {
+        let next = |what: &str, v: u32| {
+            push(log, format!("{what} {v}"));
+            v
+        };
+        let checked: Result<u32, String> = Ok(d - 1);
+        let r = yield_from!(args(next("first", checked?), |x| x + 1, 2, {
+            next("third", 0);
+            log
+        },));
+        return Ok(r? + 1);
+    }
+    Ok(0)
+}
+
+#[async_generator]
+fn awaited(d: u32) -> impl AsyncGenerator<Yield = u32, Return = u32> {
+    yield_!(d);
+    if d > 0 {
+        return 1 + yield_from!(awaited(futures::future::ready(d - 1).await));
+    }
+    0
+}
+
+#[test]
+fn arguments_are_evaluated_in_place_and_in_order() {
+    let log = Log::default();
+    let mut g = pin!(args(2, |x| x * 10, 1, &log));
+    let mut seen = Vec::new();
+    let r = loop {
+        match g.as_mut().resume(()) {
+            GeneratorState::Yielded(v) => seen.push(v),
+            GeneratorState::Complete(r) => break r,
+        }
+    };
+    assert_eq!(seen, [20, 4, 2]);
+    assert_eq!(r, Ok(2));
+    assert_eq!(*log.borrow(), ["first 1", "third 0", "first 0", "third 0"]);
+
+    let (items, ret) = futures::executor::block_on(async {
+        let mut g = pin!(awaited(3));
+        let mut items = Vec::new();
+        loop {
+            match g.as_mut().resume(()).await {
+                GeneratorState::Yielded(v) => items.push(v),
+                GeneratorState::Complete(r) => break (items, r),
+            }
+        }
+    });
+    assert_eq!(items, [3, 2, 1, 0]);
+    assert_eq!(ret, 3);
+}
