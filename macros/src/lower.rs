@@ -61,10 +61,7 @@ impl Ctx<'_> {
     /// `Self::name(..)`, or `receiver.name(..)` in a method. Recognised by
     /// the name alone, so mutual recursion is not (documented).
     fn recursive_call(&self, source: &TokenStream) -> bool {
-        if self.plan.site != Site::Function
-            || self.plan.constructor != Constructor::New
-            || self.plan.boxed.is_some()
-        {
+        if self.plan.site != Site::Function || self.plan.constructor != Constructor::Pooled {
             return false;
         }
         let name = &self.gen.item.sig.ident;
@@ -94,6 +91,73 @@ impl Ctx<'_> {
                 _ => return false,
             }
         }
+    }
+
+    /// A recursive call (see [`Ctx::recursive_call`]) as its generator is to
+    /// be made: `recurse((a, b), |(a, b)| f(a, b))`, the arguments evaluated
+    /// here, in order, and the call made when the delegate is linked, in a
+    /// block from the root's pool. A method's receiver, if a plain path
+    /// (`self`), is captured by the closure as the call would use it;
+    /// another receiver is evaluated first, as written, and the call boxed
+    /// (`recurse_boxed`).
+    fn recurse(&self, span: Span, source: TokenStream) -> TokenStream {
+        let krate_at = respan(self.krate().to_token_stream(), span);
+        let boxed = || quote_spanned!(span=> #krate_at::__private::recurse_boxed(#source));
+        let mut expr = match syn::parse2::<Expr>(source.clone()) {
+            Ok(e) => e,
+            Err(_) => return boxed(),
+        };
+        while let Expr::Paren(syn::ExprParen { expr: e, .. })
+        | Expr::Group(syn::ExprGroup { expr: e, .. }) = expr
+        {
+            expr = *e;
+        }
+        // Each argument is evaluated here, in order, into the tuple the
+        // closure takes, except a closure or a literal: making one has no
+        // effect to reorder, and written in the call it keeps the type the
+        // parameter expects (a closure's argument types are inferred from
+        // it).
+        let split = |args: &syn::punctuated::Punctuated<Expr, syn::Token![,]>| {
+            let mut values = Vec::new();
+            let mut names = Vec::new();
+            let mut call_args = Vec::new();
+            for (i, arg) in args.iter().enumerate() {
+                if matches!(arg, Expr::Closure(_) | Expr::Lit(_)) {
+                    call_args.push(arg.to_token_stream());
+                } else {
+                    let name = Ident::new(
+                        &format!("__cogen_arg{i}"),
+                        Span::mixed_site().located_at(span),
+                    );
+                    values.push(arg.to_token_stream());
+                    call_args.push(name.to_token_stream());
+                    names.push(name);
+                }
+            }
+            (values, names, call_args)
+        };
+        let (values, closure) = match &expr {
+            Expr::Call(c) => {
+                let (values, names, args) = split(&c.args);
+                let func = &c.func;
+                let closure = quote_spanned!(span=> |(#(#names,)*)| #func(#(#args),*));
+                (values, closure)
+            }
+            Expr::MethodCall(m) if is_plain_path(&m.receiver) => {
+                let (values, names, args) = split(&m.args);
+                let (receiver, method, turbofish) = (&m.receiver, &m.method, &m.turbofish);
+                let closure = quote_spanned!(span=>
+                    |(#(#names,)*)| #receiver.#method #turbofish(#(#args),*)
+                );
+                (values, closure)
+            }
+            _ => return boxed(),
+        };
+        // Located at the user's call, where the error for a missing `alloc`
+        // (the bound of `recurse` without it) is then reported.
+        let at = syn::spanned::Spanned::span(&expr).resolved_at(span);
+        let krate_at = respan(self.krate().to_token_stream(), at);
+        quote_spanned!(at=> #krate_at::__private::recurse((#(#values,)*), #closure))
     }
 
     /// The body's `Co` handle, located at the user's macro call.
@@ -129,8 +193,7 @@ impl Ctx<'_> {
         // would have to. The `impl Iterator` form and a `boxed` generator are
         // boxed already.
         let source = if self.recursive_call(&source) {
-            let krate_at = respan(krate.to_token_stream(), span);
-            quote_spanned!(span=> #krate_at::__private::recurse(#source))
+            self.recurse(span, source)
         } else {
             source
         };
@@ -1224,4 +1287,10 @@ fn drop_path_prefix(out: &mut Vec<TokenTree>) {
             }
         }
     }
+}
+
+/// A receiver the closure of a recursive method call may capture as is: a
+/// single name (`self`, a local).
+fn is_plain_path(expr: &Expr) -> bool {
+    matches!(expr, Expr::Path(p) if p.qself.is_none() && p.path.get_ident().is_some())
 }

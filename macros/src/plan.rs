@@ -58,6 +58,10 @@ pub enum Constructor {
     /// `lazy_boxed`: the `impl Iterator` form of a delegating body, boxed on
     /// its first resume so that recursion reuses its blocks.
     LazyBoxed,
+    /// `pooled`: an inline form of a delegating function (not a block, not
+    /// `boxed`): its state inline, beside a free list for its delegates'
+    /// blocks (recursive calls), as the `impl Iterator` form's.
+    Pooled,
 }
 
 /// How the body ends, and what `return` and `?` may do in it.
@@ -258,6 +262,9 @@ impl Plan {
         self.constructor = match (self.kind, form) {
             (Kind::Sync, Form::Items { .. }) if delegates => Constructor::LazyBoxed,
             (Kind::Sync, Form::Items { .. }) => Constructor::Boxed,
+            _ if delegates && self.site == Site::Function && self.boxed.is_none() => {
+                Constructor::Pooled
+            }
             _ => Constructor::New,
         };
     }

@@ -239,7 +239,9 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Poll<GeneratorState<Y, Fut::Output>> {
-        // SAFETY: no pool: a pinned root keeps none.
+        // SAFETY: no pool: a delegating function keeps its own in a
+        // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
+        // keeps none.
         match unsafe { self.step(cx, arg, None) } {
             Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
             Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
@@ -262,7 +264,9 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        // SAFETY: no pool: a pinned root keeps none.
+        // SAFETY: no pool: a delegating function keeps its own in a
+        // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
+        // keeps none.
         match unsafe { self.step(cx, &mut Some(()), None) } {
             Step::Yielded(y) => Poll::Ready(Some(y)),
             Step::Complete(out) => Poll::Ready(out.last_item()),

@@ -247,7 +247,7 @@ where
             // and the block just goes back (a tree walk: ~8 instructions a
             // node less than dropping it in place).
             let b = &*block.as_ptr();
-            if b.machine.holds_nothing() && b.pool.is_empty() {
+            if b.machine.is_done() && b.pool.is_empty() {
                 Pool::put(
                     pool,
                     block.cast(),

@@ -368,8 +368,13 @@ pub trait Source<Y, R> {
         pool: Option<NonNull<Pool>>,
         slot: &mut Option<Link<Y, R>>,
     ) -> Chain<Y, R>;
+    /// The delegate's return value, once it has completed; `pool` is the
+    /// root's now resuming the delegating body.
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn take_return(self: Pin<&mut Self>) -> Self::Output;
+    unsafe fn take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> Self::Output;
 }
 
 /// Puts the chain that ends at `inner`'s outermost link on top of `link`;

@@ -258,7 +258,12 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
         }
         if this.link.is_some() {
             // Back after the delegate completed.
-            return Poll::Ready(Some(this.delegate.as_mut().take_return()));
+            // SAFETY: as below.
+            let ret = unsafe {
+                let pool = current_pool::<Y, R>(cx);
+                this.delegate.as_mut().take_return(pool)
+            };
+            return Poll::Ready(Some(ret));
         }
         // SAFETY: as above; the pool is the root's (see `Machine::step`),
         // the one that will drive the delegate.

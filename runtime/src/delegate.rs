@@ -104,8 +104,21 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
         slot: &mut Option<Link<Y, R>>,
     ) -> Chain<Y, R>;
     /// The return value, once the generator has completed as a delegate.
+    /// `pool` is the root's that is resuming the delegating body now (a
+    /// [`Recurse`](crate::__private::Recurse) gives its block back there).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn __cogen_take_return(self: Pin<&mut Self>) -> T;
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
+    /// Whether it is finished and its drop would do nothing (a completed
+    /// delegate whose return value was taken): its block can then go back
+    /// without the drop (a `Recurse`'s).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        false
+    }
 }
 
 /// [`Delegable`] for `#[async_generator]`s: only an async generator can
@@ -164,8 +177,21 @@ pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
         slot: &mut Option<Link<Y, R>>,
     ) -> Chain<Y, R>;
     /// The return value, once the generator has completed as a delegate.
+    /// `pool` is the root's that is resuming the delegating body now (a
+    /// [`Recurse`](crate::__private::Recurse) gives its block back there).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    fn __cogen_take_return(self: Pin<&mut Self>) -> T;
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
+    /// Whether it is finished and its drop would do nothing (a completed
+    /// delegate whose return value was taken): its block can then go back
+    /// without the drop (a `Recurse`'s).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        false
+    }
 }
 
 /// Resumes a machine as the delegate at `link`, and updates the chain.
@@ -500,7 +526,7 @@ where
         chain
     }
 
-    fn __cogen_take_return(self: Pin<&mut Self>) {}
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 // SAFETY: the pointer is the started `LazyBoxed`'s pinned machine, at the
@@ -541,7 +567,7 @@ where
         chain
     }
 
-    fn __cogen_take_return(self: Pin<&mut Self>) {}
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 /// The impls `Delegable` and `AsyncDelegable` share: the machine itself, the
@@ -569,9 +595,17 @@ macro_rules! delegable_impls {
                 chain
             }
 
-            fn __cogen_take_return(self: Pin<&mut Self>) -> Fut::Output {
+            unsafe fn __cogen_take_return(
+                self: Pin<&mut Self>,
+                _: Option<NonNull<Pool>>,
+            ) -> Fut::Output {
                 // SAFETY: taking the return value moves nothing pinned.
                 unsafe { self.get_unchecked_mut() }.take_return()
+            }
+
+            #[inline(always)]
+            fn __cogen_holds_nothing(&self) -> bool {
+                self.is_done()
             }
         }
 
@@ -592,8 +626,9 @@ macro_rules! delegable_impls {
                 unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
             }
 
-            fn __cogen_take_return(self: Pin<&mut Self>) -> T {
-                self.get_mut().as_mut().__cogen_take_return()
+            unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
+                // SAFETY: per the contract.
+                unsafe { self.get_mut().as_mut().__cogen_take_return(pool) }
             }
         }
 
@@ -616,9 +651,13 @@ macro_rules! delegable_impls {
                 }
             }
 
-            fn take_return(self: Pin<&mut Self>) -> T {
-                // SAFETY: structural pinning of the only field.
-                unsafe { self.map_unchecked_mut(|s| &mut s.0) }.__cogen_take_return()
+            unsafe fn take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
+                // SAFETY: structural pinning of the only field; the pool per
+                // the contract.
+                unsafe {
+                    self.map_unchecked_mut(|s| &mut s.0)
+                        .__cogen_take_return(pool)
+                }
             }
         }
     };
@@ -678,7 +717,7 @@ impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
         None
     }
 
-    fn take_return(self: Pin<&mut Self>) {}
+    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 /// A stream to delegate to (async generators), pinned in place.
@@ -732,7 +771,7 @@ impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
         None
     }
 
-    fn take_return(self: Pin<&mut Self>) {}
+    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 /// A [`Generator`] seen as an [`AsyncGenerator`] that is always ready, so
@@ -876,7 +915,7 @@ impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsy
         None
     }
 
-    fn take_return(self: Pin<&mut Self>) -> G::Return {
+    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> G::Return {
         // SAFETY: moves the return value only, never the pinned generator.
         match unsafe { self.get_unchecked_mut() }.ret.take() {
             Some(ret) => ret,

@@ -178,7 +178,7 @@ where
 
 #[cold]
 #[inline(never)]
-fn pending_in_sync() -> ! {
+pub(crate) fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 

@@ -208,9 +208,13 @@
 //! `impl Stream`, `impl AsyncGenerator`), whose state cannot contain itself,
 //! the macro boxes a direct recursive call (`yield_from!(walk(child))`,
 //! recognised by the function's own name: `walk(..)`, `Self::walk(..)`, or
-//! `x.walk(..)` in a method), as you would box a recursive `async fn`.
-//! Mutual recursion needs a `Box::pin` of your own; without `alloc`, a
-//! recursive call is a compile error that says so.
+//! `x.walk(..)` in a method), as you would box a recursive `async fn`: its
+//! arguments are evaluated in place, and the call is made when the
+//! `yield_from!` links it, in a box from the outermost generator's free
+//! list (every generator whose body delegates carries one, a word), which
+//! it goes back to when the call completes, as in the `impl Iterator`
+//! form. Mutual recursion needs a `Box::pin` of your own; without `alloc`,
+//! a recursive call is a compile error that says so.
 //!
 //! # Cleanup and cancellation
 //!
@@ -506,6 +510,10 @@
 //!   iterators, streams and foreign generators. Above the public traits,
 //!   because those adapters drive any generator through them; the traits'
 //!   impls for cogen's own types sit with the traits, below.
+//! - `pooled.rs`: the inline forms' free list: `Pooled` (a delegating
+//!   root and its pool, with the public traits' impls) and `Recurse` (a
+//!   direct recursive call, built in a block from that pool when linked).
+//!   Above `delegate.rs`, whose traits it implements.
 //! - `pick.rs`: how `yield_from!` picks an adapter for its argument at
 //!   compile time (`Wrap`, the `Via*` traits), and `YieldFromArgument`,
 //!   its error when there is none.
@@ -531,6 +539,7 @@ mod iter;
 mod machine;
 mod pick;
 mod pool;
+mod pooled;
 
 pub use async_generator::{AsyncGenerator, Close, Resume};
 pub use cogen_macros::{async_generator, generator};
@@ -876,6 +885,9 @@ pub mod __private {
     pub use crate::pick::{
         ViaAsyncGen, ViaForeignAsyncGen, ViaForeignGen, ViaGen, ViaIter, ViaStream, Wrap,
     };
+    pub use crate::pooled::Pooled;
+    #[cfg(feature = "alloc")]
+    pub use crate::pooled::Recurse;
     pub use core::future::Future;
     pub use core::ops::ControlFlow;
     pub use core::option::Option::{self, None, Some};
@@ -1027,6 +1039,25 @@ pub mod __private {
         Fut: Future<Output = T>,
     {
         Machine::new(body(Co::new()))
+    }
+
+    /// [`new`] for a function whose body delegates (`yield_from!`) in an
+    /// inline form: the machine and a free list for its delegates' blocks
+    /// (recursive calls, `impl Iterator` delegates) while it is the root.
+    ///
+    /// # Safety
+    /// As for [`new`].
+    #[inline(always)]
+    pub unsafe fn pooled<Y, R, T, const C: bool, F, Fut>(
+        body: F,
+        _: Delegates<true>,
+        _: Cleanup<C>,
+    ) -> Pooled<Machine<Fut, Y, R, true, C>>
+    where
+        F: FnOnce(Co<Y, R>) -> Fut,
+        Fut: Future<Output = T>,
+    {
+        Pooled::new(Machine::new(body(Co::new())))
     }
 
     /// `#[for_await]`: the next item of a pinned stream.
@@ -1224,9 +1255,6 @@ pub mod __private {
         unreachable!()
     }
 
-    /// `yield_from!(f(..))` inside `f` itself, in a form whose state is
-    /// inline (`impl Generator`, `impl Stream`, `impl AsyncGenerator`): the
-    /// recursive call is boxed, or the state would contain itself (E0733).
     /// The box of a `boxed` generator (`#[generator(boxed)]`).
     #[cfg(feature = "alloc")]
     pub use alloc::boxed::Box;
@@ -1264,9 +1292,27 @@ pub mod __private {
         }
     }
 
+    /// `yield_from!(f(args))` inside `f` itself, in a form whose state is
+    /// inline (`impl Generator`, `impl Stream`, `impl AsyncGenerator`): the
+    /// arguments are evaluated here, and the call made when the delegate
+    /// is linked, into a heap block from the root's pool (see
+    /// [`Recurse`]); the state cannot hold the call's generator, or it
+    /// would contain itself (E0733).
     #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub fn recurse<G>(generator: G) -> core::pin::Pin<alloc::boxed::Box<G>> {
+    pub fn recurse<A, F, G>(args: A, call: F) -> Recurse<A, F, G>
+    where
+        F: FnOnce(A) -> G,
+    {
+        Recurse::new(args, call)
+    }
+
+    /// A recursive method call whose receiver is not a plain path (it is
+    /// evaluated first, as written): boxed with the allocator, as the user
+    /// would have had to.
+    #[cfg(feature = "alloc")]
+    #[inline(always)]
+    pub fn recurse_boxed<G>(generator: G) -> core::pin::Pin<alloc::boxed::Box<G>> {
         alloc::boxed::Box::pin(generator)
     }
 
@@ -1283,7 +1329,16 @@ pub mod __private {
 
     /// See [`RecursionNeedsAlloc`].
     #[cfg(not(feature = "alloc"))]
-    pub fn recurse<G: RecursionNeedsAlloc>(generator: G) -> G {
+    pub fn recurse<A, F, G: RecursionNeedsAlloc>(args: A, call: F) -> G
+    where
+        F: FnOnce(A) -> G,
+    {
+        call(args)
+    }
+
+    /// See [`RecursionNeedsAlloc`].
+    #[cfg(not(feature = "alloc"))]
+    pub fn recurse_boxed<G: RecursionNeedsAlloc>(generator: G) -> G {
         generator
     }
 }

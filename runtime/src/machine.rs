@@ -277,9 +277,8 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
 
     /// Whether it is finished and holds nothing, not even a return value:
     /// dropping it then runs no code.
-    #[cfg(feature = "alloc")]
     #[inline(always)]
-    pub(crate) fn holds_nothing(&self) -> bool {
+    pub(crate) fn is_done(&self) -> bool {
         self.head.phase() == Phase::Done
     }
 

@@ -164,7 +164,7 @@ impl<Y, R, O> Source<Y, R> for Nothing<O> {
         match self.0 {}
     }
 
-    fn take_return(self: Pin<&mut Self>) -> O {
+    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> O {
         match self.0 {}
     }
 }

@@ -1,8 +1,9 @@
-//! Reuse of the heap blocks of `impl Iterator` generators that a root
-//! delegates to.
+//! Reuse of the heap blocks of the generators a root delegates to: `impl
+//! Iterator` generators (`LazyBoxed`, `boxed.rs`) and the inline forms'
+//! recursive calls (`Recurse`, `pooled.rs`).
 //!
-//! A recursive `impl Iterator` generator (`yield_from!(walk(child))`) needs
-//! one heap block per call. The root resumes those delegates one chain at a
+//! A recursive generator (`yield_from!(walk(child))`) needs one heap block
+//! per call. The root resumes those delegates one chain at a
 //! time, so their blocks come and go in stack order: a block freed when one
 //! delegate completes is the block the next delegate asks for. The root
 //! keeps such blocks in a free list instead of handing them back to the
@@ -26,18 +27,23 @@ use alloc::alloc::{alloc, dealloc, handle_alloc_error};
 struct Free {
     next: Option<NonNull<Free>>,
     layout: Layout,
+    /// Blocks in the list from this one on, at most [`Pool::MAX`]: kept
+    /// here rather than in the pool, which is then one word (a delegating
+    /// inline generator carries its pool).
+    len: u32,
 }
 
-/// A root's free list. Only the `impl Iterator` form has one (in its heap
-/// block, beside its machine); other roots pass none, and their delegates
-/// use the allocator directly. (Without the `alloc` feature there are no
-/// heap blocks, and no pool is ever made.)
+/// A root's free list, one word. The `impl Iterator` form of a delegating
+/// body keeps one in its heap block, beside its machine; an inline form's
+/// delegating function keeps one beside its machine (`Pooled`); other
+/// roots pass none, and their delegates use the allocator directly. A
+/// block may go back to another pool than the one it came from (a
+/// generator driven as a root, then delegated to). Without the `alloc`
+/// feature there are no heap blocks, and a pool is empty and takes no
+/// room.
 pub struct Pool {
     #[cfg(feature = "alloc")]
     head: Option<NonNull<Free>>,
-    /// Blocks in the list, at most [`Pool::MAX`].
-    #[cfg(feature = "alloc")]
-    len: u32,
 }
 
 #[cfg(feature = "alloc")]
@@ -50,7 +56,7 @@ impl Pool {
     const MAX: u32 = 64;
 
     pub(crate) const fn new() -> Self {
-        Pool { head: None, len: 0 }
+        Pool { head: None }
     }
 
     /// A block for `layout`, from `pool` if it has one, else from the
@@ -65,10 +71,11 @@ impl Pool {
             let pool = unsafe { pool.as_mut() };
             if let Some(free) = pool.head {
                 // SAFETY: every block in the list starts with a `Free`.
-                let Free { next, layout: had } = unsafe { free.read() };
+                let Free {
+                    next, layout: had, ..
+                } = unsafe { free.read() };
                 if had == layout {
                     pool.head = next;
-                    pool.len -= 1;
                     return free.cast();
                 }
             }
@@ -91,20 +98,24 @@ impl Pool {
             // SAFETY: per the contract.
             let pool = unsafe { pool.as_mut() };
             // SAFETY: every block in the list starts with a `Free`.
-            let same = pool
-                .head
-                .is_none_or(|h| unsafe { h.as_ref() }.layout == layout);
-            if same && pool.len < Pool::MAX {
+            let (same, len) = match pool.head {
+                None => (true, 0),
+                Some(h) => {
+                    let h = unsafe { h.as_ref() };
+                    (h.layout == layout, h.len)
+                }
+            };
+            if same && len < Pool::MAX {
                 let free = block.cast::<Free>();
                 // SAFETY: the block is free, and large and aligned enough.
                 unsafe {
                     free.write(Free {
                         next: pool.head,
                         layout,
+                        len: len + 1,
                     })
                 };
                 pool.head = Some(free);
-                pool.len += 1;
                 return;
             }
         }
@@ -125,11 +136,24 @@ impl Pool {
             // SAFETY: every block in the list starts with a `Free`, and was
             // allocated with the layout it records.
             unsafe {
-                let Free { next, layout } = free.read();
+                let Free { next, layout, .. } = free.read();
                 self.head = next;
                 dealloc(free.as_ptr().cast(), layout);
             }
         }
+    }
+}
+
+/// Without `alloc`, a pool holds nothing (and takes no room).
+#[cfg(not(feature = "alloc"))]
+impl Pool {
+    pub(crate) const fn new() -> Self {
+        Pool {}
+    }
+
+    #[inline(always)]
+    pub(crate) fn is_empty(&self) -> bool {
+        true
     }
 }
 

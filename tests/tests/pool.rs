@@ -1,4 +1,5 @@
-//! A recursive `impl Iterator` generator reuses its delegates' heap blocks:
+//! A recursive `impl Iterator` generator reuses its delegates' heap blocks
+//! (and so does an inline form's, its recursive calls):
 //! walking a tree allocates about as many blocks as the tree is deep, not
 //! one per node. Counted with a counting global allocator (this test binary
 //! only).
@@ -6,7 +7,22 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use cogen_tests::tree::{balanced, walk};
+use cogen::{Generator, GeneratorState, generator, yield_, yield_from};
+use cogen_tests::tree::{Tree, balanced, walk};
+
+/// The walk of `cogen_tests::tree::walk`, in the `impl Generator` form: its
+/// recursive calls are built in blocks from the outermost generator's free
+/// list.
+#[generator]
+fn walk_gen(t: &Tree) -> impl Generator<Yield = u32, Return = ()> + '_ {
+    if let Some(l) = &t.left {
+        yield_from!(walk_gen(l));
+    }
+    yield_!(t.value);
+    if let Some(r) = &t.right {
+        yield_from!(walk_gen(r));
+    }
+}
 
 struct Counting;
 
@@ -48,5 +64,21 @@ fn a_tree_walk_allocates_per_level_not_per_node() {
     assert!(
         allocations <= 14,
         "{allocations} allocations for {NODES} nodes"
+    );
+
+    // The same in the inline form, pinned on the stack: the root itself is
+    // not allocated, so one block per level below it.
+    let (sum, allocations) = allocations_of(|| {
+        let mut g = std::pin::pin!(walk_gen(&tree));
+        let mut sum = 0u64;
+        while let GeneratorState::Yielded(v) = g.as_mut().resume(()) {
+            sum += u64::from(v);
+        }
+        sum
+    });
+    assert_eq!(sum, u64::from(NODES) * u64::from(NODES - 1) / 2);
+    assert!(
+        allocations <= 13,
+        "{allocations} allocations for {NODES} nodes (inline form)"
     );
 }

@@ -375,17 +375,18 @@ pub mod tree_gen {
     #[generator]
     pub fn cogen_gen(t: &Tree) -> impl Generator<Yield = u32, Return = ()> + '_ {
         if let Some(l) = &t.left {
-            yield_from!(Box::pin(cogen_gen(l)));
+            yield_from!(cogen_gen(l));
         }
         yield_!(t.value);
         if let Some(r) = &t.right {
-            yield_from!(Box::pin(cogen_gen(r)));
+            yield_from!(cogen_gen(r));
         }
     }
 }
 
 /// The same walk as streams: the `impl Stream` form's recursion (a
-/// recursive call is boxed) against the explicit stack behind `poll_next`.
+/// recursive call is boxed, from the outermost generator's free list)
+/// against the explicit stack behind `poll_next`.
 pub mod tree_stream {
     use core::pin::Pin;
     use core::task::{Context, Poll};
@@ -414,11 +415,11 @@ pub mod tree_stream {
     #[async_generator]
     pub fn cogen_stream(t: &Tree) -> impl Stream<Item = u32> + '_ {
         if let Some(l) = &t.left {
-            yield_from!(Box::pin(cogen_stream(l)));
+            yield_from!(cogen_stream(l));
         }
         yield_!(t.value);
         if let Some(r) = &t.right {
-            yield_from!(Box::pin(cogen_stream(r)));
+            yield_from!(cogen_stream(r));
         }
     }
 }
