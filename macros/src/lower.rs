@@ -251,11 +251,21 @@ impl Ctx<'_> {
         // Two awaits: the value goes out, then the body suspends (see `Put`
         // in the runtime for why not one).
         let co_ty = quote_spanned!(span=> #krate::__private::Co);
+        // With a resume type of `()`, a resume without an argument (the
+        // first of a generator that had started when a `yield_from!` took
+        // it over) resumes it too (see `Co::suspend_unit`).
+        let unit = if self.plan.resume_ty.is_unit() {
+            "_unit"
+        } else {
+            ""
+        };
+        let suspend = Ident::new(&format!("suspend{unit}"), span);
+        let suspend_or_close = Ident::new(&format!("suspend_or_close{unit}"), span);
         if self.plan.cleanup {
             let exit = close_exit;
             quote_spanned! {span=>
                 match if #co_ty::put(&#co, #value).await {
-                    #co_ty::suspend_or_close(&#co).await
+                    #co_ty::#suspend_or_close(&#co).await
                 } else {
                     #krate::__private::None
                 } {
@@ -266,7 +276,7 @@ impl Ctx<'_> {
         } else {
             quote_spanned! {span=>
                 #co_ty::put(&#co, #value).await;
-                #co_ty::suspend(&#co).await
+                #co_ty::#suspend(&#co).await
             }
         }
     }

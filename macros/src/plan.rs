@@ -29,6 +29,11 @@ impl Ty {
     fn unit() -> Ty {
         Ty::Named(Box::new(syn::parse_quote!(())))
     }
+
+    /// Whether this is `()`, as written.
+    pub fn is_unit(&self) -> bool {
+        matches!(self, Ty::Named(t) if matches!(&**t, Type::Tuple(u) if u.elems.is_empty()))
+    }
 }
 
 impl ToTokens for Ty {

@@ -56,7 +56,56 @@ impl<Y, R> Co<Y, R> {
     pub fn suspend_or_close(&self) -> SuspendOrClose<Y, R> {
         SuspendOrClose(self.suspend())
     }
+}
 
+impl<Y> Co<Y, ()> {
+    /// [`Co::suspend`] where the resume type is `()`: a resume that brings
+    /// no argument resumes it too. That is the first resume of a generator
+    /// that had already started when a `yield_from!` took it over (the
+    /// argument went to the delegating body, as in Python's `yield from`
+    /// and JavaScript's `yield*`, whose delegate gets `None` /
+    /// `undefined`); with another resume type there is no value to give,
+    /// and that resume panics.
+    #[inline(always)]
+    pub fn suspend_unit(&self) -> Suspend<Y, (), Unit> {
+        Suspend {
+            _types: PhantomData,
+        }
+    }
+
+    /// [`Co::suspend_unit`] in a generator with cleanup.
+    #[inline(always)]
+    pub fn suspend_or_close_unit(&self) -> SuspendOrClose<Y, (), Unit> {
+        SuspendOrClose(self.suspend_unit())
+    }
+}
+
+/// What a yield evaluates to when resumed without an argument (see
+/// [`Co::suspend_unit`]).
+pub trait NoArgument<R> {
+    /// The value, or a panic.
+    fn no_argument() -> R;
+}
+
+/// Panics: no resume argument can be made up.
+pub struct Missing;
+
+impl<R> NoArgument<R> for Missing {
+    #[inline(always)]
+    fn no_argument() -> R {
+        missing_argument()
+    }
+}
+
+/// `()`, for a generator whose resume type is `()`.
+pub struct Unit;
+
+impl NoArgument<()> for Unit {
+    #[inline(always)]
+    fn no_argument() {}
+}
+
+impl<Y, R> Co<Y, R> {
     /// `fut.await` in an async generator with cleanup: awaits `fut`, unless
     /// the generator is being closed; then `fut` is dropped (cancelled) and
     /// this evaluates to `None`, so that the body takes its exit path and
@@ -130,11 +179,12 @@ impl<Y, R> Future for Put<Y, R> {
 /// | `Yielded` | first, after `Put` | `Pending` (the driver takes the value) |
 /// | `Resumed` | second | `Ready(Some(arg))` |
 /// | `Closing` | second, closing | `Ready(None)` |
-pub struct Suspend<Y, R> {
-    _types: PhantomData<fn(Y) -> R>,
+/// | `Empty` | second, resumed without an argument | `N::no_argument()` |
+pub struct Suspend<Y, R, N = Missing> {
+    _types: PhantomData<fn(Y, N) -> R>,
 }
 
-impl<Y, R> Suspend<Y, R> {
+impl<Y, R, N: NoArgument<R>> Suspend<Y, R, N> {
     /// `Ready(Some(arg))` when resumed, `Ready(None)` when closing.
     #[inline(always)]
     fn poll_resumed(&mut self, cx: &mut Context<'_>) -> Poll<Option<R>> {
@@ -145,7 +195,7 @@ impl<Y, R> Suspend<Y, R> {
             Slot::Closing => Poll::Ready(None),
             _ => match core::mem::replace(slot, Slot::Empty) {
                 Slot::Resumed(arg) => Poll::Ready(Some(arg)),
-                _ => missing_argument(),
+                _ => Poll::Ready(Some(N::no_argument())),
             },
         }
     }
@@ -154,10 +204,14 @@ impl<Y, R> Suspend<Y, R> {
 #[cold]
 #[inline(never)]
 fn missing_argument() -> ! {
-    panic!("cogen: resumed a generator at a yield without a resume argument")
+    panic!(
+        "cogen: resumed a generator at a yield without a resume argument: it had already \
+         started when `yield_from!` took it over, and the argument of that resume went to \
+         the delegating body (only a generator whose resume type is `()` goes on without one)"
+    )
 }
 
-impl<Y, R> Future for Suspend<Y, R> {
+impl<Y, R, N: NoArgument<R>> Future for Suspend<Y, R, N> {
     type Output = R;
 
     #[inline(always)]
@@ -171,9 +225,9 @@ impl<Y, R> Future for Suspend<Y, R> {
 }
 
 /// The second half of `yield_!` in a generator with cleanup.
-pub struct SuspendOrClose<Y, R>(Suspend<Y, R>);
+pub struct SuspendOrClose<Y, R, N = Missing>(Suspend<Y, R, N>);
 
-impl<Y, R> Future for SuspendOrClose<Y, R> {
+impl<Y, R, N: NoArgument<R>> Future for SuspendOrClose<Y, R, N> {
     type Output = Option<R>;
 
     #[inline(always)]

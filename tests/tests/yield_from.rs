@@ -484,3 +484,96 @@ fn recursion_in_the_inline_forms_needs_no_box() {
     });
     assert_eq!(values, [1, 2, 3, 4]);
 }
+
+/// A generator that had already started when `yield_from!` took it over
+/// goes on from where it stands: its first resume brings no argument (that
+/// one went to the delegating body), which a resume type of `()` does not
+/// need (Python's `yield from`, JavaScript's `yield*`).
+mod started_delegate {
+    use cogen::{AsyncDelegable, AsyncGenerator, Delegable, Generator, GeneratorState, Stream};
+    use cogen::{async_generator, generator, yield_, yield_from};
+    use futures::StreamExt;
+    use std::pin::{Pin, pin};
+
+    #[generator]
+    fn inner() -> impl Generator<Yield = u32, Return = &'static str> {
+        yield_!(1);
+        yield_!(2);
+        cogen::defer! { let _ = 0; }
+        yield_!(3);
+        "inner done"
+    }
+
+    #[generator]
+    fn outer<'a, G>(g: Pin<&'a mut G>) -> impl Iterator<Item = u32> + 'a
+    where
+        G: Generator<Yield = u32, Return = &'static str> + Delegable<u32, (), &'static str> + 'a,
+    {
+        yield_!(0);
+        let r = yield_from!(g);
+        assert_eq!(r, "inner done");
+        yield_!(4);
+    }
+
+    #[test]
+    fn an_iterator_takes_over_a_started_generator() {
+        let mut g = pin!(inner());
+        assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
+        let got: Vec<u32> = outer(g.as_mut()).collect();
+        assert_eq!(got, [0, 2, 3, 4]);
+    }
+
+    #[async_generator]
+    fn inner_async() -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        yield_!(1);
+        futures::future::ready(()).await;
+        yield_!(2);
+    }
+
+    #[async_generator]
+    fn outer_stream<'a, G>(g: Pin<&'a mut G>) -> impl Stream<Item = u32> + 'a
+    where
+        G: AsyncGenerator<Yield = u32, Return = ()> + AsyncDelegable<u32> + 'a,
+    {
+        yield_!(0);
+        yield_from!(g);
+        yield_!(3);
+    }
+
+    #[test]
+    fn a_stream_takes_over_a_started_async_generator() {
+        futures::executor::block_on(async {
+            let mut g = pin!(inner_async());
+            assert_eq!(g.as_mut().resume(()).await, GeneratorState::Yielded(1));
+            let got: Vec<u32> = outer_stream(g.as_mut()).collect().await;
+            assert_eq!(got, [0, 2, 3]);
+        });
+    }
+
+    #[generator]
+    fn echo() -> impl Generator<u32, Yield = u32, Return = ()> {
+        let mut x = yield_!(0);
+        while x != 0 {
+            x = yield_!(x);
+        }
+    }
+
+    #[generator]
+    fn relay<'a, G>(g: Pin<&'a mut G>) -> impl Generator<u32, Yield = u32, Return = ()> + 'a
+    where
+        G: Generator<u32, Yield = u32, Return = ()> + Delegable<u32, u32> + 'a,
+    {
+        yield_from!(g);
+    }
+
+    /// With a resume type other than `()` there is no argument to make up:
+    /// that resume panics, saying why.
+    #[test]
+    #[should_panic(expected = "had already started when `yield_from!` took it over")]
+    fn a_started_delegate_with_a_resume_type_panics_with_the_reason() {
+        let mut g = pin!(echo());
+        assert_eq!(g.as_mut().resume(9), GeneratorState::Yielded(0));
+        let mut r = pin!(relay(g.as_mut()));
+        let _ = r.as_mut().resume(5);
+    }
+}
