@@ -465,3 +465,60 @@ fn arguments_are_evaluated_in_place_and_in_order() {
     assert_eq!(items, [3, 2, 1, 0]);
     assert_eq!(ret, 3);
 }
+
+/// A future that never completes: a cleanup awaiting it can only be
+/// abandoned.
+struct Never;
+
+impl std::future::Future for Never {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        Poll::Pending
+    }
+}
+
+/// Recursion whose every level's cleanup awaits, the innermost forever.
+#[async_generator]
+fn stuck<'a>(
+    d: u32,
+    drops: &'a Cell<u32>,
+    log: &'a Log,
+) -> impl Stream<Item = u32> + AsyncGenerator<Yield = u32, Return = ()> + 'a {
+    let _c = Counted(drops);
+    defer! {
+        push(log, format!("cleanup {d} starts"));
+        if d == 0 {
+            Never.await;
+        } else {
+            PendingOnce(false).await;
+        }
+        push(log, format!("cleanup {d} ends"));
+    }
+    yield_!(d);
+    if d > 0 {
+        yield_from!(stuck(d - 1, drops, log));
+    }
+}
+
+/// A close left waiting in the innermost level's cleanup, then the root
+/// dropped: every level's state (and block) is dropped once; the waiting
+/// cleanup is abandoned where it waits, as documented for drop.
+#[test]
+fn a_pending_close_then_a_drop_mid_recursion_drops_every_level_once() {
+    let (drops, log) = (Cell::new(0), Log::default());
+    {
+        let mut s = Box::pin(stuck(3, &drops, &log));
+        let mut cx = Context::from_waker(Waker::noop());
+        for want in [3, 2, 1, 0] {
+            assert_eq!(s.as_mut().poll_next(&mut cx), Poll::Ready(Some(want)));
+        }
+        // Closing: the innermost cleanup (level 0) waits forever.
+        assert!(AsyncGenerator::poll_close(s.as_mut(), &mut cx).is_pending());
+        assert!(AsyncGenerator::poll_close(s.as_mut(), &mut cx).is_pending());
+        assert_eq!(drops.get(), 0);
+    }
+    assert_eq!(drops.get(), 4, "every level's local dropped once");
+    let log = log.borrow();
+    assert_eq!(log.first().map(String::as_str), Some("cleanup 0 starts"));
+    assert!(!log.iter().any(|l| l == "cleanup 0 ends"));
+}
