@@ -5,12 +5,14 @@
 
 use core::future::Future;
 use core::pin::Pin;
+use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
 use crate::generator::{resumed_after_completion, GeneratorState, LastItem};
 use crate::machine::{Machine, Step};
+use crate::pool::Pool;
 
 /// A generator whose body can `.await`: the polling counterpart of
 /// [`Generator`](crate::Generator). With `R = ()` it is usually consumed as a
@@ -242,12 +244,7 @@ where
         // SAFETY: no pool: a delegating function keeps its own in a
         // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
         // keeps none.
-        match unsafe { self.step(cx, arg, None) } {
-            Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
-            Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
-            Step::Pending => Poll::Pending,
-            Step::Finished => resumed_after_completion(),
-        }
+        unsafe { self.poll_resume_in(cx, arg, None) }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -264,10 +261,51 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        // SAFETY: no pool: a delegating function keeps its own in a
-        // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
-        // keeps none.
-        match unsafe { self.step(cx, &mut Some(()), None) } {
+        // SAFETY: no pool, as in `poll_resume`.
+        unsafe { self.poll_next_in(cx, None) }
+    }
+}
+
+impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
+    /// [`AsyncGenerator::poll_resume`], with the root's pool if it keeps
+    /// one (the machine's own impl and `Pooled`'s both come here).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) unsafe fn poll_resume_in(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+        pool: Option<NonNull<Pool>>,
+    ) -> Poll<GeneratorState<Y, Fut::Output>> {
+        // SAFETY: per the contract.
+        match unsafe { self.step(cx, arg, pool) } {
+            Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
+            Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
+            Step::Pending => Poll::Pending,
+            Step::Finished => resumed_after_completion(),
+        }
+    }
+}
+
+impl<Fut: Future, Y, const D: bool, const C: bool> Machine<Fut, Y, (), D, C>
+where
+    Fut::Output: LastItem<Y>,
+{
+    /// [`Stream::poll_next`], with the root's pool if it keeps one.
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
+    #[inline(always)]
+    pub(crate) unsafe fn poll_next_in(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        pool: Option<NonNull<Pool>>,
+    ) -> Poll<Option<Y>> {
+        // SAFETY: per the contract.
+        match unsafe { self.step(cx, &mut Some(()), pool) } {
             Step::Yielded(y) => Poll::Ready(Some(y)),
             Step::Complete(out) => Poll::Ready(out.last_item()),
             Step::Pending => Poll::Pending,

@@ -176,9 +176,31 @@ where
     }
 }
 
+impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
+    /// [`Generator::resume`], with the root's pool if it keeps one (the
+    /// machine's own impl and `Pooled`'s both come here).
+    ///
+    /// # Safety
+    /// `pool` as for `Machine::step`.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) unsafe fn resume_in(
+        self: Pin<&mut Self>,
+        arg: R,
+        pool: Option<NonNull<Pool>>,
+    ) -> GeneratorState<Y, Fut::Output> {
+        // SAFETY: per the contract.
+        match unsafe { resume_sync(self, arg, pool) } {
+            Step::Yielded(y) => GeneratorState::Yielded(y),
+            Step::Complete(out) => GeneratorState::Complete(out),
+            _ => resumed_after_completion(),
+        }
+    }
+}
+
 #[cold]
 #[inline(never)]
-pub(crate) fn pending_in_sync() -> ! {
+fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 
@@ -193,12 +215,10 @@ where
     #[inline]
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
-        // SAFETY: no pool.
-        match unsafe { resume_sync(self, arg, None) } {
-            Step::Yielded(y) => GeneratorState::Yielded(y),
-            Step::Complete(out) => GeneratorState::Complete(out),
-            _ => resumed_after_completion(),
-        }
+        // SAFETY: no pool: a delegating function keeps its own in a
+        // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
+        // keeps none.
+        unsafe { self.resume_in(arg, None) }
     }
 
     fn close(self: Pin<&mut Self>) {

@@ -24,17 +24,15 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
-use core::task::{Context, Poll, Waker};
+use core::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
 use crate::async_generator::AsyncGenerator;
 use crate::chain::{Chain, Link};
 use crate::delegate::{AsyncDelegable, Delegable};
-use crate::generator::{
-    pending_in_sync, resumed_after_completion, Generator, GeneratorState, LastItem,
-};
-use crate::machine::{Machine, Step};
+use crate::generator::{Generator, GeneratorState, LastItem};
+use crate::machine::Machine;
 use crate::pool::Pool;
 
 /// An inline generator whose body delegates (`yield_from!`): its machine,
@@ -100,14 +98,8 @@ where
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
         let (m, pool) = self.project();
-        let mut cx = Context::from_waker(Waker::noop());
         // SAFETY: the pool is this root's own, borrowed by nothing else.
-        match unsafe { m.step(&mut cx, &mut Some(arg), Some(pool)) } {
-            Step::Yielded(y) => GeneratorState::Yielded(y),
-            Step::Complete(out) => GeneratorState::Complete(out),
-            Step::Pending => pending_in_sync(),
-            Step::Finished => resumed_after_completion(),
-        }
+        unsafe { m.resume_in(arg, Some(pool)) }
     }
 
     fn close(self: Pin<&mut Self>) {
@@ -131,12 +123,7 @@ where
     ) -> Poll<GeneratorState<Y, Fut::Output>> {
         let (m, pool) = self.project();
         // SAFETY: the pool is this root's own, borrowed by nothing else.
-        match unsafe { m.step(cx, arg, Some(pool)) } {
-            Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
-            Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
-            Step::Pending => Poll::Pending,
-            Step::Finished => resumed_after_completion(),
-        }
+        unsafe { m.poll_resume_in(cx, arg, Some(pool)) }
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -155,12 +142,7 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         let (m, pool) = self.project();
         // SAFETY: the pool is this root's own, borrowed by nothing else.
-        match unsafe { m.step(cx, &mut Some(()), Some(pool)) } {
-            Step::Yielded(y) => Poll::Ready(Some(y)),
-            Step::Complete(out) => Poll::Ready(out.last_item()),
-            Step::Pending => Poll::Pending,
-            Step::Finished => Poll::Ready(None),
-        }
+        unsafe { m.poll_next_in(cx, Some(pool)) }
     }
 }
 
