@@ -4,7 +4,6 @@
 //! completes). Their `Iterator` impls are in `generator.rs`, their
 //! `Delegable` impls in `delegate.rs`.
 
-use core::alloc::Layout;
 use core::future::Future;
 use core::pin::Pin;
 use core::ptr::NonNull;
@@ -12,7 +11,7 @@ use core::ptr::NonNull;
 use crate::chain::Chain;
 use crate::co::Co;
 use crate::machine::Machine;
-use crate::pool::Pool;
+use crate::pool::{release, take, Pool, PutBack};
 
 /// The `impl Iterator` form: a boxed machine, because `Iterator::next` takes
 /// `&mut self` and the body's state may borrow from itself.
@@ -171,9 +170,8 @@ where
         let Lazy::Unstarted(make) = core::mem::replace(&mut self.0, Lazy::Spent) else {
             unreachable!()
         };
-        let layout = Layout::new::<Block<Machine<Fut, Y, (), D, C>>>();
         // SAFETY: per the contract.
-        let block = unsafe { Pool::take(pool, layout) }.cast();
+        let block = unsafe { take::<Block<Machine<Fut, Y, (), D, C>>>(pool) };
         // Built in the block, not on the stack and copied in: after a copy
         // LLVM no longer sees that the generator is fresh, and a loop over it
         // dispatched on the body's state through a jump table every item (a
@@ -248,46 +246,12 @@ where
             // node less than dropping it in place).
             let b = &*block.as_ptr();
             if b.machine.is_done() && b.pool.is_empty() {
-                Pool::put(
-                    pool,
-                    block.cast(),
-                    Layout::new::<Block<Machine<Fut, Y, (), D, C>>>(),
-                );
+                PutBack(block, pool).put();
             } else {
                 release(block, pool)
             }
         }
     }
-}
-
-/// Drops a started block's machine in place and gives the block back to
-/// `pool` (or the allocator), even if dropping the machine panics (a
-/// `defer!` that panics while a suspended generator is dropped).
-///
-/// Out of line: it is the uncommon end of a block (a generator dropped
-/// while started, or a delegate whose block cannot just go back), and its
-/// callers are inlined where a delegating body is resumed.
-///
-/// # Safety
-/// `block` must hold a `Block<M>` allocated by [`Pool::take`], that nothing
-/// references any more; `pool` as for [`Pool::take`].
-#[inline(never)]
-unsafe fn release<M>(block: NonNull<Block<M>>, pool: Option<NonNull<Pool>>) {
-    struct Release<M>(NonNull<Block<M>>, Option<NonNull<Pool>>);
-    impl<M> Drop for Release<M> {
-        #[inline(always)]
-        fn drop(&mut self) {
-            // SAFETY: per `release`'s contract; the value is gone (dropped,
-            // or abandoned by a panic in its drop).
-            unsafe { Pool::put(self.1, self.0.cast(), Layout::new::<Block<M>>()) }
-        }
-    }
-    let release = Release(block, pool);
-    // SAFETY: per the contract: the machine is pinned in the block, and
-    // dropped in place, once. (A finished machine's drop runs no code of
-    // the body; the block's own pool frees its blocks.)
-    unsafe { block.drop_in_place() };
-    drop(release);
 }
 
 impl<F, M> Drop for LazyBoxed<F, M> {

@@ -157,6 +157,71 @@ impl Pool {
     }
 }
 
+/// A block for a `T`, from `pool` if it has one of that layout, else from
+/// the allocator (a dangling one for a zero-sized `T`). The typed face of
+/// [`Pool::take`] for the delegates' blocks (`LazyBoxed`, `Recurse`).
+///
+/// # Safety
+/// `pool` as for [`Pool::take`].
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub(crate) unsafe fn take<T>(pool: Option<NonNull<Pool>>) -> NonNull<T> {
+    if size_of::<T>() == 0 {
+        return NonNull::dangling();
+    }
+    // SAFETY: per the contract; the layout's size is not zero.
+    unsafe { Pool::take(pool, Layout::new::<T>()) }.cast()
+}
+
+/// Gives a block from [`take`] back to `pool` (or the allocator) when
+/// dropped, whatever it held having been dropped or abandoned: a guard, so
+/// that a value whose drop (or construction) panics still gives its block
+/// back.
+#[cfg(feature = "alloc")]
+pub(crate) struct PutBack<T>(pub(crate) NonNull<T>, pub(crate) Option<NonNull<Pool>>);
+
+#[cfg(feature = "alloc")]
+impl<T> PutBack<T> {
+    /// Now, rather than when dropped.
+    #[inline(always)]
+    pub(crate) fn put(self) {
+        drop(self)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<T> Drop for PutBack<T> {
+    #[inline(always)]
+    fn drop(&mut self) {
+        if size_of::<T>() != 0 {
+            // SAFETY: the block came from `take` (`Pool::take` with this
+            // layout) and holds no value; the pool is valid for the call
+            // that made this guard (every maker's contract).
+            unsafe { Pool::put(self.1, self.0.cast(), Layout::new::<T>()) }
+        }
+    }
+}
+
+/// Drops the value in `block` in place and gives the block back to `pool`
+/// (or the allocator), even if the drop panics (a `defer!` that panics
+/// while a suspended generator is dropped).
+///
+/// Out of line: the uncommon end of a block (a generator dropped before it
+/// completed, or holding something when it did).
+///
+/// # Safety
+/// `block` from [`take`], holding a `T` that nothing references any more
+/// (pinned there: it is dropped in place, once); `pool` as for
+/// [`Pool::take`].
+#[cfg(feature = "alloc")]
+#[inline(never)]
+pub(crate) unsafe fn release<T>(block: NonNull<T>, pool: Option<NonNull<Pool>>) {
+    let put_back = PutBack(block, pool);
+    // SAFETY: per the contract.
+    unsafe { block.drop_in_place() };
+    put_back.put();
+}
+
 #[cfg(feature = "alloc")]
 impl Drop for Pool {
     // Inline, for the common empty pool of a delegate's block.

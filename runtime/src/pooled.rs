@@ -17,8 +17,6 @@
 //! root dropped while a generator it delegated to lives on, leave no
 //! `Recurse` pointing at a pool that is gone.
 
-#[cfg(feature = "alloc")]
-use core::alloc::Layout;
 use core::future::Future;
 #[cfg(feature = "alloc")]
 use core::marker::PhantomData;
@@ -34,6 +32,8 @@ use crate::delegate::{AsyncDelegable, Delegable};
 use crate::generator::{Generator, GeneratorState, LastItem};
 use crate::machine::Machine;
 use crate::pool::Pool;
+#[cfg(feature = "alloc")]
+use crate::pool::{release, take, PutBack};
 
 /// An inline generator whose body delegates (`yield_from!`): its machine,
 /// and the free list it lends its delegates' blocks from when it is the
@@ -268,65 +268,6 @@ impl<A, F: FnOnce(A) -> G, G> Recurse<A, F, G> {
         }
         ret
     }
-}
-
-/// A block for a `G` from `pool` (a dangling one for a zero-sized `G`).
-///
-/// # Safety
-/// `pool` as for [`Pool::take`].
-#[cfg(feature = "alloc")]
-#[inline(always)]
-unsafe fn take<G>(pool: Option<NonNull<Pool>>) -> NonNull<G> {
-    if size_of::<G>() == 0 {
-        return NonNull::dangling();
-    }
-    // SAFETY: per the contract; the layout's size is not zero.
-    unsafe { Pool::take(pool, Layout::new::<G>()) }.cast()
-}
-
-/// Gives a block from [`take`] back to its pool (or the allocator) when
-/// dropped, whatever it held having been dropped or abandoned.
-#[cfg(feature = "alloc")]
-struct PutBack<G>(NonNull<G>, Option<NonNull<Pool>>);
-
-#[cfg(feature = "alloc")]
-impl<G> PutBack<G> {
-    /// Now, rather than when dropped.
-    #[inline(always)]
-    fn put(self) {
-        drop(self)
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl<G> Drop for PutBack<G> {
-    #[inline(always)]
-    fn drop(&mut self) {
-        if size_of::<G>() != 0 {
-            // SAFETY: the block came from `take` (`Pool::take` with this
-            // layout) and holds no value; the pool is valid for the call
-            // that made this guard (every caller's contract).
-            unsafe { Pool::put(self.1, self.0.cast(), Layout::new::<G>()) }
-        }
-    }
-}
-
-/// Drops the generator in `block` in place and gives the block back to
-/// `pool`, even if the drop panics.
-///
-/// # Safety
-/// `block` from [`take`], holding a `G` that nothing references any more;
-/// `pool` as for [`Pool::take`].
-///
-/// Out of line: the uncommon end of a block (dropped before it completed,
-/// or holding something when it did).
-#[cfg(feature = "alloc")]
-#[inline(never)]
-unsafe fn release<G>(block: NonNull<G>, pool: Option<NonNull<Pool>>) {
-    let put_back = PutBack(block, pool);
-    // SAFETY: per the contract: pinned in the block, dropped in place, once.
-    unsafe { block.drop_in_place() };
-    drop(put_back);
 }
 
 #[cfg(feature = "alloc")]
