@@ -56,26 +56,24 @@ impl Ctx<'_> {
         &self.gen.args.krate
     }
 
-    /// Whether `source` (a `yield_from!` argument) calls this generator
-    /// function itself, in a form that keeps its state inline: `name(..)`,
-    /// `Self::name(..)`, or `receiver.name(..)` in a method. Recognised by
-    /// the name alone, so mutual recursion is not (documented).
-    fn recursive_call(&self, source: &TokenStream) -> bool {
+    /// The call, if `source` (a `yield_from!` argument) calls this
+    /// generator function itself, in a form that keeps its state inline:
+    /// `name(..)`, `Self::name(..)`, or `receiver.name(..)` in a method
+    /// (parentheses around it removed). Recognised by the name alone, so
+    /// mutual recursion is not (documented).
+    fn recursive_call(&self, source: &TokenStream) -> Option<Expr> {
         if self.plan.site != Site::Function || self.plan.constructor != Constructor::Pooled {
-            return false;
+            return None;
         }
         let name = &self.gen.item.sig.ident;
         let has_receiver = self.gen.item.sig.receiver().is_some();
-        let mut expr = match syn::parse2::<Expr>(source.clone()) {
-            Ok(e) => e,
-            Err(_) => return false,
-        };
+        let mut expr = syn::parse2::<Expr>(source.clone()).ok()?;
         loop {
             expr = match expr {
                 Expr::Paren(p) => *p.expr,
                 Expr::Group(g) => *g.expr,
                 Expr::Call(c) => {
-                    return match &*c.func {
+                    let ours = match &*c.func {
                         Expr::Path(p) if p.qself.is_none() => {
                             let segs: Vec<_> = p.path.segments.iter().collect();
                             match segs.as_slice() {
@@ -85,10 +83,13 @@ impl Ctx<'_> {
                             }
                         }
                         _ => false,
-                    }
+                    };
+                    return ours.then_some(Expr::Call(c));
                 }
-                Expr::MethodCall(m) => return has_receiver && m.method == *name,
-                _ => return false,
+                Expr::MethodCall(m) => {
+                    return (has_receiver && m.method == *name).then_some(Expr::MethodCall(m))
+                }
+                _ => return None,
             }
         }
     }
@@ -100,18 +101,7 @@ impl Ctx<'_> {
     /// (`self`), is captured by the closure as the call would use it;
     /// another receiver is evaluated first, as written, and the call boxed
     /// (`recurse_boxed`).
-    fn recurse(&self, span: Span, source: TokenStream) -> TokenStream {
-        let krate_at = respan(self.krate().to_token_stream(), span);
-        let boxed = || quote_spanned!(span=> #krate_at::__private::recurse_boxed(#source));
-        let mut expr = match syn::parse2::<Expr>(source.clone()) {
-            Ok(e) => e,
-            Err(_) => return boxed(),
-        };
-        while let Expr::Paren(syn::ExprParen { expr: e, .. })
-        | Expr::Group(syn::ExprGroup { expr: e, .. }) = expr
-        {
-            expr = *e;
-        }
+    fn recurse(&self, span: Span, expr: Expr) -> TokenStream {
         // Each argument is evaluated here, in order, into the tuple the
         // closure takes, except a closure or a literal: making one has no
         // effect to reorder, and written in the call it keeps the type the
@@ -151,7 +141,10 @@ impl Ctx<'_> {
                 );
                 (values, closure)
             }
-            _ => return boxed(),
+            _ => {
+                let krate_at = respan(self.krate().to_token_stream(), span);
+                return quote_spanned!(span=> #krate_at::__private::recurse_boxed(#expr));
+            }
         };
         // Located at the user's call, where the error for a missing `alloc`
         // (the bound of `recurse` without it) is then reported.
@@ -192,10 +185,9 @@ impl Ctx<'_> {
         // itself (E0733, as for a recursive `async fn`): box it, as the user
         // would have to. The `impl Iterator` form and a `boxed` generator are
         // boxed already.
-        let source = if self.recursive_call(&source) {
-            self.recurse(span, source)
-        } else {
-            source
+        let source = match self.recursive_call(&source) {
+            Some(call) => self.recurse(span, call),
+            None => source,
         };
         // Spanned like the user's call, context included: rustc reports an
         // unsuitable delegate on this binding (the pick's receiver), and a

@@ -522,3 +522,59 @@ fn a_pending_close_then_a_drop_mid_recursion_drops_every_level_once() {
     assert_eq!(log.first().map(String::as_str), Some("cleanup 0 starts"));
     assert!(!log.iter().any(|l| l == "cleanup 0 ends"));
 }
+
+struct Node {
+    value: u32,
+    kids: Vec<Node>,
+}
+
+impl Node {
+    /// Recursive method calls on both kinds of receiver: a plain name (`k`,
+    /// built from the free list when linked) and an indexed place
+    /// (`self.kids[i]`, evaluated first and boxed).
+    #[generator]
+    fn values(&self) -> impl Generator<Yield = u32, Return = u32> + '_ {
+        yield_!(self.value);
+        let mut count = 1;
+        for (i, k) in self.kids.iter().enumerate() {
+            count += if i % 2 == 0 {
+                yield_from!(k.values())
+            } else {
+                yield_from!(self.kids[i].values())
+            };
+        }
+        count
+    }
+}
+
+#[test]
+fn recursive_method_calls_on_any_receiver() {
+    let leaf = |value| Node {
+        value,
+        kids: Vec::new(),
+    };
+    let tree = Node {
+        value: 0,
+        kids: vec![
+            Node {
+                value: 1,
+                kids: vec![leaf(2), leaf(3)],
+            },
+            leaf(4),
+            Node {
+                value: 5,
+                kids: vec![leaf(6)],
+            },
+        ],
+    };
+    let mut g = pin!(tree.values());
+    let mut got = Vec::new();
+    let count = loop {
+        match g.as_mut().resume(()) {
+            GeneratorState::Yielded(v) => got.push(v),
+            GeneratorState::Complete(n) => break n,
+        }
+    };
+    assert_eq!(got, [0, 1, 2, 3, 4, 5, 6]);
+    assert_eq!(count, 7);
+}
