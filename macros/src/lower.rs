@@ -169,6 +169,20 @@ impl Ctx<'_> {
         quote_spanned!(span=> if false { break #label #never })
     }
 
+    /// The argument of a `yield_from!`, with a direct recursive call in the
+    /// inline forms (`impl Generator`, `impl Stream`, `impl AsyncGenerator`)
+    /// made through the free list: as written it would make the state
+    /// contain itself (E0733, as for a recursive `async fn`). The `impl
+    /// Iterator` form and a `boxed` generator are boxed already. Applied to
+    /// the user's tokens before any shielding: inside another macro's
+    /// arguments the delegation code only sees the shield's placeholder.
+    fn delegate_source(&self, span: Span, source: TokenStream) -> TokenStream {
+        match self.recursive_call(&source) {
+            Some(call) => self.recurse(span, call),
+            None => source,
+        }
+    }
+
     /// `yield_from!(source)`: picks how to delegate at compile time (a
     /// cogen generator directly, else a stream in async generators, else an
     /// iterator) and suspends until the delegate completes.
@@ -180,15 +194,6 @@ impl Ctx<'_> {
     ) -> TokenStream {
         let krate = self.krate();
         let co = self.co_at(span);
-        // A direct recursive call in the inline forms (`impl Generator`,
-        // `impl Stream`, `impl AsyncGenerator`) would make the state contain
-        // itself (E0733, as for a recursive `async fn`): box it, as the user
-        // would have to. The `impl Iterator` form and a `boxed` generator are
-        // boxed already.
-        let source = match self.recursive_call(&source) {
-            Some(call) => self.recurse(span, call),
-            None => source,
-        };
         // Spanned like the user's call, context included: rustc reports an
         // unsuitable delegate on this binding (the pick's receiver), and a
         // binding from another (mixed-site) context would be reported on the
@@ -415,6 +420,7 @@ impl Lowerer<'_, '_> {
             }
             Ours::YieldFrom => {
                 let close = self.close_exit(span);
+                let tokens = self.ctx.delegate_source(span, tokens);
                 self.shield(span, "yield_from", used, tokens, |ctx, v| {
                     ctx.yield_from_expr(span, v, close)
                 })

@@ -578,3 +578,29 @@ fn recursive_method_calls_on_any_receiver() {
     assert_eq!(got, [0, 1, 2, 3, 4, 5, 6]);
     assert_eq!(count, 7);
 }
+
+/// A recursive `yield_from!` inside another macro's arguments: the call is
+/// recognised in the user's tokens, before the argument is shielded from
+/// that macro (without that, E0733: the state would contain itself).
+#[generator]
+fn depth_in_macro(d: u32) -> impl Generator<Yield = u32, Return = u32> {
+    yield_!(d);
+    if d == 0 {
+        return 1;
+    }
+    let below: Vec<u32> = vec![yield_from!(depth_in_macro(d - 1))];
+    below[0] + 1
+}
+
+#[test]
+fn recursion_inside_another_macros_arguments() {
+    let mut g = pin!(depth_in_macro(3));
+    let mut got = Vec::new();
+    let levels = loop {
+        match g.as_mut().resume(()) {
+            GeneratorState::Yielded(v) => got.push(v),
+            GeneratorState::Complete(n) => break n,
+        }
+    };
+    assert_eq!((got, levels), (vec![3, 2, 1, 0], 4));
+}
