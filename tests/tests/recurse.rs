@@ -604,3 +604,48 @@ fn recursion_inside_another_macros_arguments() {
     };
     assert_eq!((got, levels), (vec![3, 2, 1, 0], 4));
 }
+
+/// As [`guarded`], but the cleanup of level `bad` panics.
+#[generator]
+fn bad_cleanup<'a>(
+    d: u32,
+    bad: u32,
+    drops: &'a Cell<u32>,
+) -> impl Generator<Yield = u32, Return = ()> + 'a {
+    let _c = Counted(drops);
+    defer! {
+        if d == bad {
+            panic!("cleanup of level {d}");
+        }
+    }
+    yield_!(d);
+    if d > 0 {
+        yield_from!(bad_cleanup(d - 1, bad, drops));
+    }
+}
+
+/// A panic in the cleanup of a middle level, during `close()` and during
+/// drop: it reaches the caller once, every level's local is dropped once,
+/// and every block is freed (Miri's leak check).
+#[test]
+fn a_panicking_cleanup_at_each_level_drops_every_level_once() {
+    for bad in 0..=3 {
+        for by_close in [true, false] {
+            let drops = Cell::new(0);
+            let mut g = Box::pin(bad_cleanup(3, bad, &drops));
+            // The live chain: levels 3, 2, 1, 0.
+            for want in [3, 2, 1, 0] {
+                assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(want));
+            }
+            let caught = catch_unwind(AssertUnwindSafe(|| {
+                if by_close {
+                    g.as_mut().close();
+                } else {
+                    drop(g);
+                }
+            }));
+            assert!(caught.is_err(), "level {bad}, close: {by_close}");
+            assert_eq!(drops.get(), 4, "level {bad}, close: {by_close}");
+        }
+    }
+}
