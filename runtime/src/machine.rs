@@ -48,7 +48,7 @@ pub enum Step<Y, T, L = Infallible> {
 /// LLVM from inlining a large body (self-borrow: 79 -> 29 instructions per
 /// item). The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
-pub struct Machine<Fut: Future, Y, R, const D: bool, const C: bool> {
+pub struct Machine<Fut: Future, Y, R, const D: bool = false, const C: bool = false> {
     /// The body's future while the phase is `Unstarted`, `Running` or
     /// `Closing`; its return value while `Returned`; nothing when `Done`.
     /// A union rather than an enum, because an `async` block offers no niche
