@@ -108,11 +108,10 @@ pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) ->
     // The body's state machine is a closure's `async` block inside this
     // function; without an inline hint, rustc compiles it only in this
     // crate (and codegen unit), so a caller elsewhere drives it through an
-    // out-of-line call per item with the state in memory (a counter used
-    // from another crate: 19 instructions per item against 5, the
-    // `count_other_crate` callgrind column). The hint reaches the closure
-    // and its `async` block. A user's own `#[inline]` attribute, of any
-    // kind, wins.
+    // out-of-line call per item with the state in memory (measured:
+    // runtime/DESIGN.md, "Inline hint for other crates"). The hint reaches
+    // the closure and its `async` block. A user's own `#[inline]`
+    // attribute, of any kind, wins.
     let inline =
         (!item.attrs.iter().any(|a| a.path().is_ident("inline"))).then(|| quote!(#[inline]));
     // `boxed`: the generator goes into the box the signature now names

@@ -41,9 +41,9 @@ where
     /// In that order, not `Box::pin(make())`: a machine built first on the
     /// stack is then copied into the allocation, and LLVM does not see
     /// through the copy that the generator is fresh. A loop over it then
-    /// dispatched on the body's state through a jump table every item: a
-    /// self-borrow loop ran 6.4x hand-written in a small crate (1.6x built
-    /// in place), and creating one cost 4.0x (2.5x built in place).
+    /// dispatched on the body's state through a jump table every item, and
+    /// creating one cost more too (measured:
+    /// runtime/DESIGN.md, "Built in place, not copied in").
     #[inline(always)]
     pub(crate) fn new_with(make: impl FnOnce() -> Machine<Fut, Y, (), D, C>) -> Self {
         let mut uninit = alloc::boxed::Box::new_uninit();
@@ -64,9 +64,10 @@ where
 ///
 /// Only for delegating bodies: for the others, a block allocated in `next`
 /// comes out of a branch there, and LLVM no longer sees the fresh block
-/// built in view: a counting loop took 18 instructions per item where
-/// [`Boxed`] takes 5 (as hand-written). A delegating root drives a chain
-/// anyway, and pays one more compare per item.
+/// built in view, which a counting loop then pays for on every item
+/// (measured: runtime/DESIGN.md, "LazyBoxed only for delegating bodies").
+/// A delegating root drives a chain anyway, and pays one more compare per
+/// item.
 pub struct LazyBoxed<F, M>(Lazy<F, M>);
 
 /// Opaque, as the machine's (`Generator { .. }`), started or not.
@@ -174,9 +175,8 @@ where
         let block = unsafe { take::<Block<Machine<Fut, Y, (), D, C>>>(pool) };
         // Built in the block, not on the stack and copied in: after a copy
         // LLVM no longer sees that the generator is fresh, and a loop over it
-        // dispatched on the body's state through a jump table every item (a
-        // self-borrow loop ran 6.4x hand-written in a small crate, 1.6x built
-        // in place).
+        // dispatched on the body's state through a jump table every item
+        // (measured: runtime/DESIGN.md, "Built in place, not copied in").
         // SAFETY: a fresh block for a `Block`.
         unsafe {
             block.write(Block {
@@ -242,8 +242,8 @@ where
             core::ptr::addr_of_mut!((*owner.as_ptr()).0).write(Lazy::Spent);
             // The usual case: a machine that finished holds nothing, and the
             // block's own pool is empty, so dropping them would do nothing,
-            // and the block just goes back (a tree walk: ~8 instructions a
-            // node less than dropping it in place).
+            // and the block just goes back, cheaper than dropping it in place
+            // (measured: runtime/DESIGN.md, "Spent blocks go straight back").
             let b = &*block.as_ptr();
             if b.machine.is_done() && b.pool.is_empty() {
                 PutBack(block, pool).put();
@@ -256,8 +256,9 @@ where
 
 impl<F, M> Drop for LazyBoxed<F, M> {
     // Only the check is inlined: a delegate is dropped right after its
-    // `yield_from!`, spent, and then there is nothing to do but see that;
-    // the call it was took ~9 instructions a node of a tree walk.
+    // `yield_from!`, spent, and then there is nothing to do but see that,
+    // and a call for it cost a tree walk on every node (measured:
+    // runtime/DESIGN.md, "Only the check inlined in LazyBoxed's drop").
     #[inline(always)]
     fn drop(&mut self) {
         if let Lazy::Started(block) = self.0 {

@@ -246,7 +246,7 @@ pub(crate) enum Phase {
 /// A machine's phase and its chain's innermost link, in one word: the
 /// link's address, with the phase in the low bits that a link's alignment
 /// leaves zero. Two fields would take two words (the phase's byte rounds up
-/// to one): a counting generator is 48 bytes with one, 56 with two.
+/// to one; measured: runtime/DESIGN.md, "Phase and link in one word").
 ///
 /// `D` is the machine's: whether its body has `yield_from!`. Without
 /// (`!D`) there is no chain: the word is the phase alone, and the phase is

@@ -92,8 +92,8 @@ use crate::pool::Pool;
 pub unsafe trait Delegable<Y, R = (), T = ()> {
     /// Writes the generator's link into `slot` (in place: a link built
     /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land; a tree
-    /// walk in cache took 22.5 ns a node with the copy, 15.7 without).
+    /// 8-byte stores, which stalls the load until the stores land;
+    /// measured: runtime/DESIGN.md, "Links written in place").
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
@@ -165,8 +165,8 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
 pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
     /// Writes the generator's link into `slot` (in place: a link built
     /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land; a tree
-    /// walk in cache took 22.5 ns a node with the copy, 15.7 without).
+    /// 8-byte stores, which stalls the load until the stores land;
+    /// measured: runtime/DESIGN.md, "Links written in place").
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
@@ -335,9 +335,8 @@ where
 /// [`drive`] in [`Mode::Close`] or [`Mode::Unwind`]: out of line and
 /// cold, so that the resume path, which runs for every item, has no call
 /// of its own to pay for in its prologue. (With the close path a call
-/// inside it, every resume pushed and popped two more registers: five or
-/// six more instructions per item for a generator delegating to another,
-/// callgrind, all three forms.)
+/// inside it, every resume pushed and popped two more registers; measured:
+/// runtime/DESIGN.md, "Closing a chain out of line".)
 ///
 /// # Safety
 /// As for [`drive`].
@@ -549,7 +548,8 @@ where
         // has to ask whether it is, and the link points at the machine
         // itself: a resume is a chain of dependent loads (the link, the
         // delegate, the body's state), and the `LazyBoxed` in between was
-        // one more (tree walk: ~8% of the time).
+        // one more (measured:
+        // runtime/DESIGN.md, "Delegates started when linked").
         // SAFETY: per the contract.
         let (delegate, resume, chain) = match unsafe { self.get_mut().link(pool) } {
             Some((m, chain)) => {

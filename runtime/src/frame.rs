@@ -137,8 +137,8 @@ impl<'a, Y, R> Frame<'a, Y, R> {
         // `__private::new` (the only way to get a `Co`) rules out any other.
         // A check costs the body's `poll` a compare and a panic path per
         // await, and that size alone kept LLVM from inlining a small body
-        // driven from two places (a counter: 10x hand-written, against 1.0x
-        // without the check).
+        // driven from two places
+        // (measured: runtime/DESIGN.md, "No frame check in Frame::current").
         // SAFETY: per the function's contract the data points to a live
         // `Frame<Y, R>`.
         unsafe { core::ptr::addr_of_mut!((*(waker.data() as *mut Self)).slot) }

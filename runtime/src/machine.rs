@@ -43,10 +43,10 @@ pub enum Step<Y, T, L = Infallible> {
 /// that closing must run by resuming it (without, closing is just dropping
 /// the future). What a body does not need is compiled out of its driver,
 /// which matters for speed: in an async consumer, where the state is in
-/// memory, the delegation chain's mere presence cost a quarter of the time
-/// per item, and a second call site of the body's `poll` (closing) kept
-/// LLVM from inlining a large body (self-borrow: 79 -> 29 instructions per
-/// item). The generated functions return this
+/// memory, the delegation chain's mere presence cost time per item, and a
+/// second call site of the body's `poll` (closing) kept LLVM from inlining
+/// a large body (measured: runtime/DESIGN.md, "Compiled out when unused").
+/// The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
 pub struct Machine<Fut: Future, Y, R, const D: bool = false, const C: bool = false> {
     /// The body's future while the phase is `Unstarted`, `Running` or
@@ -137,8 +137,9 @@ where
         if !D {
             // No `yield_from!` in the body: no chain, and no code for one.
             // (This repeats the loop's mapping on purpose: folding it into
-            // the loop, whose chain is then always empty, measured 61 -> 78
-            // instructions per item on a stream that really suspends.)
+            // the loop, whose chain is then always empty, was slower on a
+            // stream that really suspends; measured: runtime/DESIGN.md,
+            // "No chain loop without yield_from!".)
             return match this.step_own(cx, arg, None) {
                 Step::Yielded(y) => Step::Yielded(y),
                 Step::Complete(out) => Step::Complete(out),
@@ -527,8 +528,8 @@ unsafe fn unwind<Fut: Future, Y, R, const D: bool, const C: bool>(
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R, D, C> {
     // Inlined for the same reason `FinishOnUnwind` drops nothing: an
     // out-of-line call on the unwind path of a pinned-on-the-stack generator
-    // takes its address and keeps its state out of registers (self-borrow
-    // Generator: 26 -> 20 instructions per item).
+    // takes its address and keeps its state out of registers (measured:
+    // runtime/DESIGN.md, "Machine's drop inlined").
     #[inline(always)]
     fn drop(&mut self) {
         if C && matches!(self.head.phase(), Phase::Running | Phase::Closing) {
@@ -554,8 +555,8 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
 /// nothing. Not calling its drop glue here matters
 /// for speed: this runs in the landing pad of every inlined poll, and a call
 /// taking the state's address there makes LLVM keep the whole state in
-/// memory instead of registers (callgrind, instructions per item: self-borrow
-/// Generator 33 -> 20, async count 48 -> 36).
+/// memory instead of registers (measured: runtime/DESIGN.md,
+/// "FinishOnUnwind drops nothing").
 struct FinishOnUnwind<'a, Y, R, const D: bool>(&'a mut Head<Y, R, D>);
 
 impl<Y, R, const D: bool> Drop for FinishOnUnwind<'_, Y, R, D> {

@@ -7,8 +7,8 @@
 //! time, so their blocks come and go in stack order: a block freed when one
 //! delegate completes is the block the next delegate asks for. The root
 //! keeps such blocks in a free list instead of handing them back to the
-//! allocator: a tree walk of 2^20 nodes spent about 125 of its ~370
-//! instructions per node in `malloc` and `free` without it.
+//! allocator, whose `malloc` and `free` a tree walk would otherwise pay on
+//! every node (measured: runtime/DESIGN.md, "A free list for blocks").
 //!
 //! The list holds blocks of one layout only (that of the first block it
 //! took), and at most `Pool::MAX` of them; a block of another layout, or one
@@ -51,8 +51,8 @@ impl Pool {
     /// The most blocks a pool keeps. A tree walk needs as many as the tree
     /// is deep; a chain, where every level is alive at once, reuses none,
     /// and keeping all its blocks to free them with the root chased a
-    /// pointer through every one of them, cold: a chain of depth 10^6 took
-    /// 127 ns per item against 68 when each block is freed as it completes.
+    /// pointer through every one of them, cold, slower than freeing each
+    /// block as it completes (measured: runtime/DESIGN.md, "A bounded pool").
     const MAX: u32 = 64;
 
     pub(crate) const fn new() -> Self {
