@@ -25,12 +25,14 @@
 //! again with `MIRIFLAGS=-Zmiri-tree-borrows`.
 
 use std::cell::{Cell, RefCell};
+use std::future::Future;
 use std::ops::Deref;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::{Pin, pin};
 use std::rc::Rc;
-use std::sync::Mutex;
-use std::sync::atomic::AtomicPtr;
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Wake, Waker};
 
 use cogen::{
     AsyncDelegable, AsyncGenerator, Delegable, Generator, GeneratorState, Stream, async_generator,
@@ -716,5 +718,342 @@ fn chains_deeper_than_the_pool_keeps_then_shallow_again() {
         if stop.is_none() {
             assert_eq!(r, Some(depth + 1));
         }
+    }
+}
+
+// ------------------------------------------------- started delegates
+
+/// Yields `10 d`, delegates to itself one level down, yields `10 d + 1`;
+/// returns how many levels ran. Its cleanup makes its yields
+/// `suspend_or_close_unit`.
+#[generator]
+fn steps<'a>(d: u32, log: &'a Log) -> impl Generator<Yield = u32, Return = u32> + 'a {
+    defer! { push(log, format!("defer {d}")); }
+    yield_!(10 * d);
+    let n = if d > 0 {
+        yield_from!(steps(d - 1, log))
+    } else {
+        0
+    };
+    yield_!(10 * d + 1);
+    n + 1
+}
+
+/// The same without cleanup: plain `suspend_unit`.
+#[generator]
+fn plain_steps(d: u32) -> impl Generator<Yield = u32, Return = u32> {
+    yield_!(10 * d);
+    let n = if d > 0 {
+        yield_from!(plain_steps(d - 1))
+    } else {
+        0
+    };
+    yield_!(10 * d + 1);
+    n + 1
+}
+
+#[generator]
+fn take_over<'a, G>(x: Pin<&'a mut G>) -> impl Generator<Yield = u32, Return = u32> + 'a
+where
+    G: Generator<Yield = u32, Return = u32> + Delegable<u32, (), u32> + 'a,
+{
+    yield_!(100);
+    let n = yield_from!(x);
+    yield_!(200);
+    n
+}
+
+/// How a started generator is left before `take_over` takes it.
+#[derive(Clone, Copy, Debug)]
+enum Before {
+    Resumes(usize),
+    Completed,
+    Closed,
+}
+
+const STATES: [Before; 6] = [
+    Before::Resumes(0), // unstarted
+    Before::Resumes(1), // at its own first yield
+    Before::Resumes(2), // inside its own `yield_from!` (a chain to hand over)
+    Before::Resumes(3), // two levels down
+    Before::Completed,
+    Before::Closed,
+];
+
+/// What `take_over` yields and returns, or the message it panics with.
+fn taken_over<G>(mut x: Pin<&mut G>, before: Before) -> Result<(Vec<u32>, u32), String>
+where
+    G: Generator<Yield = u32, Return = u32> + Delegable<u32, (), u32>,
+{
+    match before {
+        Before::Resumes(n) => {
+            for _ in 0..n {
+                assert!(matches!(x.as_mut().resume(()), GeneratorState::Yielded(_)));
+            }
+        }
+        Before::Completed => while let GeneratorState::Yielded(_) = x.as_mut().resume(()) {},
+        Before::Closed => {
+            let _ = x.as_mut().resume(());
+            x.as_mut().close();
+        }
+    }
+    catch_unwind(AssertUnwindSafe(|| drain(pin!(take_over(x.as_mut())))))
+        .map_err(|e| e.downcast_ref::<&str>().copied().unwrap_or("?").to_string())
+}
+
+/// What each state gives (`steps(2)` and `plain_steps(2)` alike): the items
+/// from where it stood, and the levels' count; a finished generator cannot
+/// be taken over.
+fn expected(before: Before) -> Result<(Vec<u32>, u32), String> {
+    let at = |n: usize| {
+        let mut v = vec![100];
+        v.extend_from_slice(&[20, 10, 0, 1, 11, 21][n..]);
+        v.push(200);
+        Ok((v, 3))
+    };
+    match before {
+        Before::Resumes(n) => at(n),
+        Before::Completed | Before::Closed => {
+            Err("cogen: `yield_from!` of a generator that had already completed".into())
+        }
+    }
+}
+
+#[test]
+fn a_started_generator_taken_over_at_every_state() {
+    for before in STATES {
+        let log = Log::default();
+        let got = taken_over(pin!(steps(2, &log)), before);
+        assert_eq!(got, expected(before), "{before:?}");
+        // Every level that started ran its cleanup once.
+        let started = match before {
+            Before::Closed => 1,
+            _ => 3,
+        };
+        assert_eq!(
+            log.borrow().len(),
+            started,
+            "{before:?}: {:?}",
+            log.borrow()
+        );
+        let got = taken_over(pin!(plain_steps(2)), before);
+        assert_eq!(got, expected(before), "plain, {before:?}");
+    }
+}
+
+#[generator]
+fn steps_iter<'a>(d: u32, log: &'a Log) -> impl Iterator<Item = u32> + 'a {
+    defer! { push(log, format!("defer {d}")); }
+    yield_!(10 * d);
+    if d > 0 {
+        yield_from!(steps_iter(d - 1, log));
+    }
+    yield_!(10 * d + 1);
+}
+
+/// The `impl Iterator` form (a `LazyBoxed`), taken over by `Pin::new(&mut
+/// it)` at every state it can be in: a finished one has nothing left.
+#[test]
+fn a_started_iterator_taken_over_at_every_state() {
+    // 6: at its last yield; 7: completed.
+    for before in [0, 1, 2, 3, 6, 7] {
+        let log = Log::default();
+        let mut it = steps_iter(2, &log);
+        for i in 0..before {
+            assert_eq!(it.next().is_some(), i < 6);
+        }
+        let got: Vec<u32> = relay_iter(Pin::new(&mut it)).collect();
+        let mut want = vec![100];
+        want.extend_from_slice(&[20, 10, 0, 1, 11, 21][before.min(6)..]);
+        want.push(200);
+        assert_eq!(got, want, "after {before}");
+        // Spent, or finished: nothing more.
+        assert_eq!(it.next(), None);
+        drop(it);
+        assert_eq!(log.borrow().len(), 3, "after {before}");
+    }
+}
+
+// ------------------------------------------------- async forms, wakers
+
+/// Counts wakes.
+struct Counter(AtomicUsize);
+
+impl Wake for Counter {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+type Stashed = Rc<RefCell<Vec<Waker>>>;
+
+/// Pending once, keeping a clone of the waker it was polled with (the
+/// frame's): it outlives the resume, and the generator.
+struct Stash(Stashed, bool);
+
+impl Future for Stash {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.1 {
+            return Poll::Ready(());
+        }
+        self.1 = true;
+        self.0.borrow_mut().push(cx.waker().clone());
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+#[async_generator]
+fn steps_async<'a>(
+    d: u32,
+    log: &'a Log,
+    stash: &'a Stashed,
+) -> impl AsyncGenerator<Yield = u32, Return = u32> + 'a {
+    defer! { push(log, format!("defer {d}")); }
+    Stash(stash.clone(), false).await;
+    yield_!(10 * d);
+    let n = if d > 0 {
+        yield_from!(steps_async(d - 1, log, stash))
+    } else {
+        0
+    };
+    yield_!(10 * d + 1);
+    n + 1
+}
+
+#[async_generator]
+fn take_over_async<'a, G>(x: Pin<&'a mut G>) -> impl AsyncGenerator<Yield = u32, Return = u32> + 'a
+where
+    G: AsyncGenerator<Yield = u32, Return = u32> + AsyncDelegable<u32, (), u32> + 'a,
+{
+    yield_!(100);
+    let n = yield_from!(x);
+    yield_!(200);
+    n
+}
+
+/// Resumes `g` to its next yield or its end with a counting waker, polling
+/// through its `Pending`s.
+fn next_async<G: AsyncGenerator<Yield = u32>>(
+    mut g: Pin<&mut G>,
+    cx: &mut Context<'_>,
+) -> GeneratorState<u32, G::Return> {
+    loop {
+        if let Poll::Ready(s) = g.as_mut().poll_resume(cx, &mut Some(())) {
+            return s;
+        }
+    }
+}
+
+/// The async generator form taken over at every state, with the frames'
+/// wakers kept past their resumes and woken after everything is dropped:
+/// each wakes the caller's waker.
+#[test]
+fn a_started_async_generator_taken_over_at_every_state_and_late_wakes() {
+    for before in STATES {
+        let counter = Arc::new(Counter(AtomicUsize::new(0)));
+        let waker = Waker::from(counter.clone());
+        let mut cx = Context::from_waker(&waker);
+        let log = Log::default();
+        let stash = Stashed::default();
+        let got = {
+            let mut x = pin!(steps_async(2, &log, &stash));
+            match before {
+                Before::Resumes(n) => {
+                    for _ in 0..n {
+                        let s = next_async(x.as_mut(), &mut cx);
+                        assert!(matches!(s, GeneratorState::Yielded(_)));
+                    }
+                }
+                Before::Completed => {
+                    while let GeneratorState::Yielded(_) = next_async(x.as_mut(), &mut cx) {}
+                }
+                Before::Closed => {
+                    let _ = next_async(x.as_mut(), &mut cx);
+                    assert!(x.as_mut().poll_close(&mut cx).is_ready());
+                }
+            }
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut t = pin!(take_over_async(x.as_mut()));
+                let mut seen = Vec::new();
+                loop {
+                    match next_async(t.as_mut(), &mut cx) {
+                        GeneratorState::Yielded(v) => seen.push(v),
+                        GeneratorState::Complete(r) => return (seen, r),
+                    }
+                }
+            }))
+            .map_err(|e| e.downcast_ref::<&str>().copied().unwrap_or("?").to_string())
+        };
+        assert_eq!(got, expected(before), "{before:?}");
+        let started = if matches!(before, Before::Closed) {
+            1
+        } else {
+            3
+        };
+        assert_eq!(log.borrow().len(), started, "{before:?}");
+        // One wake by reference per level that started, then the kept
+        // clones, woken now that every frame is gone.
+        assert_eq!(counter.0.load(Ordering::Relaxed), started);
+        let kept: Vec<Waker> = stash.borrow_mut().drain(..).collect();
+        assert_eq!(kept.len(), started);
+        for w in kept {
+            w.wake();
+        }
+        assert_eq!(counter.0.load(Ordering::Relaxed), 2 * started);
+    }
+}
+
+#[async_generator]
+fn steps_stream<'a>(d: u32, log: &'a Log) -> impl Stream<Item = u32> + 'a {
+    defer! { push(log, format!("defer {d}")); }
+    yield_!(10 * d);
+    if d > 0 {
+        yield_from!(steps_stream(d - 1, log));
+    }
+    yield_!(10 * d + 1);
+}
+
+#[async_generator]
+fn take_over_stream<'a, G>(x: Pin<&'a mut G>) -> impl Stream<Item = u32> + 'a
+where
+    G: Stream<Item = u32> + AsyncDelegable<u32> + 'a,
+{
+    yield_!(100);
+    yield_from!(x);
+    yield_!(200);
+}
+
+/// The `impl Stream` form taken over at every state it can be in: as the
+/// generator form, a completed one cannot be taken over (it panics).
+#[test]
+fn a_started_stream_taken_over_at_every_state() {
+    // 6: at its last yield; 7: completed.
+    for before in [0, 1, 2, 3, 6, 7] {
+        let log = Log::default();
+        let got = catch_unwind(AssertUnwindSafe(|| {
+            futures::executor::block_on(async {
+                let mut x = pin!(steps_stream(2, &log));
+                for i in 0..before {
+                    assert_eq!(x.as_mut().next().await.is_some(), i < 6);
+                }
+                take_over_stream(x.as_mut()).collect::<Vec<u32>>().await
+            })
+        }));
+        if before == 7 {
+            let msg = got.expect_err("a completed stream taken over");
+            assert_eq!(
+                msg.downcast_ref::<&str>().copied(),
+                Some("cogen: `yield_from!` of a generator that had already completed")
+            );
+        } else {
+            let mut want = vec![100];
+            want.extend_from_slice(&[20, 10, 0, 1, 11, 21][before..]);
+            want.push(200);
+            assert_eq!(got.unwrap(), want, "after {before}");
+        }
+        assert_eq!(log.borrow().len(), 3, "after {before}");
     }
 }
