@@ -1057,3 +1057,44 @@ fn a_started_stream_taken_over_at_every_state() {
         assert_eq!(log.borrow().len(), 3, "after {before}");
     }
 }
+
+// ------------------------------------------------- reentrancy
+
+/// At every level, after its first call completed (the root's pool holds
+/// a block), runs a whole other root to its end inside this resume: a
+/// nested root, with its own pool, lending blocks while the outer root's
+/// pool is lent to this very resume.
+#[generator]
+fn nesting<'a>(
+    d: u32,
+    drops: &'a Cell<u32>,
+    log: &'a Log,
+) -> impl Generator<Yield = u32, Return = ()> + 'a {
+    if d > 0 {
+        yield_from!(nesting(d - 1, drops, log));
+    }
+    let (seen, ()) = drain(pin!(guarded(2, drops, log)));
+    assert_eq!(seen, walk_of(2));
+    // And one dropped midway, inside this resume too.
+    let mut half = Box::pin(guarded(2, drops, log));
+    for want in [0, 1, 0] {
+        assert_eq!(half.as_mut().resume(()), GeneratorState::Yielded(want));
+    }
+    drop(half);
+    yield_!(d);
+    if d > 0 {
+        yield_from!(nesting(d - 1, drops, log));
+    }
+}
+
+#[test]
+fn roots_run_inside_a_delegates_resume() {
+    let drops = Cell::new(0);
+    let log = Log::default();
+    let (seen, ()) = drain(pin!(nesting(3, &drops, &log)));
+    assert_eq!(seen, walk_of(3));
+    // 15 levels, each ran a whole walk (7 calls) and part of one (4 calls:
+    // 2, 1, 0, then 0 again).
+    assert_eq!(drops.get(), 15 * 11);
+    assert_eq!(log.borrow().len(), 15 * 11);
+}
