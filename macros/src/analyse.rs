@@ -57,14 +57,20 @@ pub fn analyse(gen: &GenFn) -> (Plan, Option<syn::Error>) {
         foreign: 0,
         defer_scopes: 0,
         errors: Vec::new(),
+        instrumented: None,
         has_cleanup: false,
         has_yield_from: false,
     };
     v.visit_block(&gen.item.block);
-    let errors = v.errors.into_iter().reduce(|mut all, e| {
-        all.combine(e);
-        all
-    });
+    // An instrumented body is not the user's as written: whatever else the
+    // analysis finds in it is noise (tracing's own `return`s, its guard).
+    let errors = match v.instrumented {
+        Some(error) => Some(error),
+        None => v.errors.into_iter().reduce(|mut all, e| {
+            all.combine(e);
+            all
+        }),
+    };
     let mut plan = v.plan;
     plan.read_body(&gen.form, v.has_yield_from, v.has_cleanup);
     (plan, errors)
@@ -91,6 +97,8 @@ struct Analyser<'a> {
     /// lowering splits it at) the code being read is in.
     defer_scopes: usize,
     errors: Vec<syn::Error>,
+    /// `#[tracing::instrument]` above the generator: then the only error.
+    instrumented: Option<syn::Error>,
     has_cleanup: bool,
     has_yield_from: bool,
     /// Inside a `defer!` body: the loops and labels entered in it, so that
@@ -417,9 +425,18 @@ pub fn refuse_instrument(kind: Kind, at: impl quote::ToTokens) -> syn::Error {
             "`#[instrument]` cannot instrument a {} function: it would enter its span when the \
              body first runs and keep it entered on the thread while the generator is suspended. \
              Enter a span inside the body around the work between yields \
-             (`let _e = span.enter();` in a block), or instrument the value where it is used \
-             (`tracing::Instrument::instrument(stream, span)` polls the stream inside the span)",
-            kind.attr_name()
+             (`let _e = span.enter();` in a block), or {}",
+            kind.attr_name(),
+            match kind {
+                Kind::Sync =>
+                    "enter the span where the generator is driven, around the loop \
+                               that consumes it",
+                Kind::Async =>
+                    "instrument the stream where it is used: \
+                                `tracing_futures::Instrument::instrument(stream, span)` (crate \
+                                `tracing-futures`, feature `futures-03`) polls it inside the span \
+                                (tracing's own `Instrument` covers futures, not streams)",
+            }
         ),
     )
 }
@@ -433,7 +450,7 @@ impl<'ast> Visit<'ast> for Analyser<'_> {
             && self.gen.block.is_none()
         {
             let error = refuse_instrument(self.gen.kind, &self.gen.item.sig.ident);
-            self.errors.push(error);
+            self.instrumented.get_or_insert(error);
         }
         visit::visit_pat_ident(self, p);
     }

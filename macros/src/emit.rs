@@ -100,8 +100,24 @@ pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) ->
             if !imp.bounds.empty_or_trailing() {
                 imp.bounds.push_punct(syn::Token![+](span));
             }
-            let bound = located_at(bound.clone(), span);
-            imp.bounds.push_value(syn::parse_quote!(#bound));
+            // The trait's path and punctuation there; the type arguments
+            // where the user wrote them (an error about one, such as a
+            // missing lifetime, is then reported once, where it is). All
+            // of it resolved as the macro's, so that lints on the user's
+            // own code (clippy's `type_complexity`) do not count it.
+            let path = located_at(bound.path.clone(), span);
+            let args: Vec<TokenStream> = bound
+                .args
+                .iter()
+                .map(|ty| macro_made(ty.to_token_stream()))
+                .collect();
+            let at = Span::call_site().located_at(span);
+            let (lt, gt) = (syn::Token![<](at), syn::Token![>](at));
+            let commas = args.iter().skip(1).map(|_| syn::Token![,](at));
+            let first = &args[0];
+            let rest = &args[1..];
+            imp.bounds
+                .push_value(syn::parse_quote!(#path #lt #first #(#commas #rest)* #gt));
         }
     }
 
@@ -283,6 +299,24 @@ pub fn emit_block(
         gen.item.block.brace_token.span.join(),
     );
     quote!(#krate::__private::#wrap({ #value }))
+}
+
+/// The tokens, each where it was, resolved as the macro's own.
+fn macro_made(tokens: TokenStream) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            let at = Span::call_site().located_at(tt.span());
+            if let proc_macro2::TokenTree::Group(g) = &tt {
+                let mut new = proc_macro2::Group::new(g.delimiter(), macro_made(g.stream()));
+                new.set_span(at);
+                tt = proc_macro2::TokenTree::Group(new);
+            } else {
+                tt.set_span(at);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// The tokens, each resolved as before, located at `span`.

@@ -141,9 +141,18 @@ pub struct Plan {
     /// `Result` ending is not a generator's return), nor where a type is
     /// not nameable, nor for blocks, nor for a `boxed` generator, whose
     /// trait object can carry no such bound.
-    pub delegable: Option<TokenStream>,
+    pub delegable: Option<DelegableBound>,
     /// `boxed`: the function returns its generator in a box.
     pub boxed: Option<BoxedReturn>,
+}
+
+/// `Delegable<Y, ..>` (or `AsyncDelegable`): the trait's path, and its
+/// type arguments, the user's own types with their own spans (an error
+/// about one of them, such as a missing lifetime, points where the user
+/// wrote it, once).
+pub struct DelegableBound {
+    pub path: TokenStream,
+    pub args: Vec<Type>,
 }
 
 /// The return type of a `boxed` generator, and how the value goes in.
@@ -232,14 +241,15 @@ impl Plan {
                 Ty::Named(r),
                 Ty::Named(t),
             ) => {
-                let delegable = match gen.kind {
+                let path = match gen.kind {
                     Kind::Sync => quote!(#krate::Delegable),
                     Kind::Async => quote!(#krate::AsyncDelegable),
                 };
-                Some(match gen.form {
-                    Form::Items { .. } => quote!(#delegable<#y>),
-                    Form::Coroutine { .. } => quote!(#delegable<#y, #r, #t>),
-                })
+                let args = match gen.form {
+                    Form::Items { .. } => vec![(**y).clone()],
+                    Form::Coroutine { .. } => vec![(**y).clone(), (**r).clone(), (**t).clone()],
+                };
+                Some(DelegableBound { path, args })
             }
             _ => None,
         };

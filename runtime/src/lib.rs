@@ -38,7 +38,10 @@
 //!   for `#[async_generator]`. The signature means what it means without
 //!   the attribute: lifetime elision applies, in every position
 //!   (`fn items(&self) -> impl Iterator<Item = &T> + '_`, `Yield = &str`,
-//!   `Return = &str`, a `&str` resume type). Extra bounds (`+ Send`, `+ 'a`,
+//!   `Return = &str`, a `&str` resume type), where it would without the
+//!   attribute (a resume type `&[u8]` of a function with no reference
+//!   among its arguments is E0106 either way: `fn parser<'a>() -> impl
+//!   Generator<&'a [u8], ..>`). Extra bounds (`+ Send`, `+ 'a`,
 //!   `+ use<..>`) are kept as written. `FusedIterator` / `FusedStream` may be named
 //!   instead of `Iterator` / `Stream` or beside them (`impl Iterator<Item =
 //!   Y> + FusedIterator`), and `impl Stream<Item = Y> +

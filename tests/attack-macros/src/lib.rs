@@ -77,15 +77,22 @@ pub fn below_again(_attr: TokenStream, item: TokenStream) -> TokenStream {
     quote!(#(#attrs)* #[::attack_macros::smuggle_into_async] #rest).into()
 }
 
-/// Wraps the body the way `#[tracing::instrument]` does for a plain fn:
-/// `let __tracing_attr_guard = __tracing_attr_span.enter(); <body>` (here
-/// with a stand-in span), to check that cogen refuses it when it runs first.
+/// Wraps the body the way `#[tracing::instrument]` 0.1 does for a plain
+/// fn: the span and its guard, then a never-taken `return` of a value that
+/// fixes the return type, then the body (here with a stand-in span), to
+/// check that cogen refuses it when it runs first, with that one error.
 #[proc_macro_attribute]
 pub fn instrument_like(_attr: TokenStream, item: TokenStream) -> TokenStream {
     with_body(item.into(), |body| {
         quote! {
             let __tracing_attr_span = ();
-            let __tracing_attr_guard = &__tracing_attr_span;
+            let __tracing_attr_guard;
+            __tracing_attr_guard = &__tracing_attr_span;
+            #[allow(unreachable_code)]
+            if false {
+                let __tracing_attr_fake_return: _ = loop {};
+                return __tracing_attr_fake_return;
+            }
             #body
         }
     })
