@@ -115,16 +115,6 @@ where
     7
 }
 
-fn drain<G: Generator<Yield = u32>>(mut g: Pin<&mut G>) -> (Vec<u32>, G::Return) {
-    let mut seen = Vec::new();
-    loop {
-        match g.as_mut().resume(()) {
-            GeneratorState::Yielded(v) => seen.push(v),
-            GeneratorState::Complete(r) => return (seen, r),
-        }
-    }
-}
-
 // ------------------------------------------------- forgotten roots
 
 /// `x` runs as a root into its recursion (depth 3 -> 0), `relay` takes its
@@ -296,14 +286,14 @@ fn a_walk_started_in_one_recursion_completes_under_another_root() {
         let log = Log::default();
         let make = || Box::pin(guarded(3, &drops, &log));
         let mut a = Some(Box::pin(maker(3, &make, &drops)));
-        let (seen, mut g) = drain(a.as_mut().unwrap().as_mut());
+        let (seen, mut g) = drain_any(a.as_mut().unwrap().as_mut());
         assert_eq!(seen, [3, 2, 1, 1, 2, 3]);
         if drop_first_root_early {
             a = None;
         }
         let (seen, r) = {
             let mut b = pin!(relay(g.as_mut()));
-            drain(b.as_mut())
+            drain_any(b.as_mut())
         };
         assert_eq!(r, 7);
         let mut want = vec![100];
@@ -797,7 +787,7 @@ where
             x.as_mut().close();
         }
     }
-    catch_unwind(AssertUnwindSafe(|| drain(pin!(take_over(x.as_mut())))))
+    catch_unwind(AssertUnwindSafe(|| drain_any(pin!(take_over(x.as_mut())))))
         .map_err(|e| e.downcast_ref::<&str>().copied().unwrap_or("?").to_string())
 }
 
@@ -1073,7 +1063,7 @@ fn nesting<'a>(
     if d > 0 {
         yield_from!(nesting(d - 1, drops, log));
     }
-    let (seen, ()) = drain(pin!(guarded(2, drops, log)));
+    let (seen, ()) = drain_any(pin!(guarded(2, drops, log)));
     assert_eq!(seen, walk_of(2));
     // And one dropped midway, inside this resume too.
     let mut half = Box::pin(guarded(2, drops, log));
@@ -1091,7 +1081,7 @@ fn nesting<'a>(
 fn roots_run_inside_a_delegates_resume() {
     let drops = Cell::new(0);
     let log = Log::default();
-    let (seen, ()) = drain(pin!(nesting(3, &drops, &log)));
+    let (seen, ()) = drain_any(pin!(nesting(3, &drops, &log)));
     assert_eq!(seen, walk_of(3));
     // 15 levels, each ran a whole walk (7 calls) and part of one (4 calls:
     // 2, 1, 0, then 0 again).
