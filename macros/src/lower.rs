@@ -368,9 +368,21 @@ impl Lowerer<'_, '_> {
         if self.nested {
             // Reported by the analysis. Naming the user's path still keeps
             // their import used: no `unused import` warning after the error.
+            // A plain value argument is kept, borrowed and never evaluated,
+            // so that the variables it names are not reported unused (a
+            // closure's parameter, say); one that could add errors of its
+            // own (`.await`, `?`, control flow, a macro) is dropped.
             let path = &mac.path;
+            let kept = match ours {
+                Ours::Yield | Ours::YieldFrom if inert(mac.tokens.clone()) => {
+                    syn::parse2::<Expr>(mac.tokens.clone())
+                        .ok()
+                        .map(|value| quote_spanned!(span=> let _ = || { let _ = &(#value); };))
+                }
+                _ => None,
+            };
             return Some(quote_spanned! {span=>
-                { #path!(@__cogen_used); ::core::unreachable!() }
+                { #path!(@__cogen_used); #kept ::core::unreachable!() }
             });
         }
         // Naming the user's path once more keeps their import of it used.
@@ -1295,6 +1307,20 @@ fn drop_path_prefix(out: &mut Vec<TokenTree>) {
             }
         }
     }
+}
+
+/// Tokens that, as an expression, can add no error of their own beyond
+/// their types: no `.await`, `?`, control flow, closure or macro call.
+fn inert(tokens: TokenStream) -> bool {
+    tokens.into_iter().all(|tt| match tt {
+        TokenTree::Group(g) => inert(g.stream()),
+        TokenTree::Ident(i) => !matches!(
+            i.to_string().as_str(),
+            "await" | "return" | "break" | "continue" | "yield" | "async" | "move" | "loop"
+        ),
+        TokenTree::Punct(p) => !matches!(p.as_char(), '?' | '!' | '|' | '\''),
+        TokenTree::Literal(_) => true,
+    })
 }
 
 /// A receiver the closure of a recursive method call may capture as is: a
