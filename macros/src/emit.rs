@@ -106,18 +106,13 @@ pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) ->
             // of it resolved as the macro's, so that lints on the user's
             // own code (clippy's `type_complexity`) do not count it.
             let path = located_at(bound.path.clone(), span);
-            let args: Vec<TokenStream> = bound
+            let args = bound
                 .args
                 .iter()
-                .map(|ty| macro_made(ty.to_token_stream()))
-                .collect();
+                .map(|ty| respan(ty.to_token_stream(), &|at| Span::call_site().located_at(at)));
             let at = Span::call_site().located_at(span);
-            let (lt, gt) = (syn::Token![<](at), syn::Token![>](at));
-            let commas = args.iter().skip(1).map(|_| syn::Token![,](at));
-            let first = &args[0];
-            let rest = &args[1..];
             imp.bounds
-                .push_value(syn::parse_quote!(#path #lt #first #(#commas #rest)* #gt));
+                .push_value(syn::parse_quote_spanned!(at=> #path < #(#args),* >));
         }
     }
 
@@ -301,35 +296,22 @@ pub fn emit_block(
     quote!(#krate::__private::#wrap({ #value }))
 }
 
-/// The tokens, each where it was, resolved as the macro's own.
-fn macro_made(tokens: TokenStream) -> TokenStream {
-    tokens
-        .into_iter()
-        .map(|mut tt| {
-            let at = Span::call_site().located_at(tt.span());
-            if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut new = proc_macro2::Group::new(g.delimiter(), macro_made(g.stream()));
-                new.set_span(at);
-                tt = proc_macro2::TokenTree::Group(new);
-            } else {
-                tt.set_span(at);
-            }
-            tt
-        })
-        .collect()
-}
-
 /// The tokens, each resolved as before, located at `span`.
 fn located_at(tokens: TokenStream, span: Span) -> TokenStream {
+    respan(tokens, &|own| own.located_at(span))
+}
+
+/// The tokens, groups included, each given the span `f` makes of its own.
+fn respan(tokens: TokenStream, f: &dyn Fn(Span) -> Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut tt| {
             if let proc_macro2::TokenTree::Group(g) = &tt {
-                let mut new = proc_macro2::Group::new(g.delimiter(), located_at(g.stream(), span));
-                new.set_span(g.span().located_at(span));
+                let mut new = proc_macro2::Group::new(g.delimiter(), respan(g.stream(), f));
+                new.set_span(f(g.span()));
                 tt = proc_macro2::TokenTree::Group(new);
             } else {
-                tt.set_span(tt.span().located_at(span));
+                tt.set_span(f(tt.span()));
             }
             tt
         })
