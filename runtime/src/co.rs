@@ -299,6 +299,10 @@ impl<Y, R> Co<Y, R> {
 impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
     type Output = Option<D::Output>;
 
+    // Inlined into the body: out of line (two `yield_from!` are two call
+    // sites), every delegation passed the frame through memory (measured:
+    // runtime/DESIGN.md, "YieldFrom's poll inlined").
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `link` is pinned with the future (its address goes into the
         // chain); nothing is moved out of the pinned fields.
