@@ -657,3 +657,91 @@ pub fn early_exit_token(tokens: TokenStream) -> Option<Span> {
         _ => None,
     })
 }
+
+/// The paths of cogen's macros invoked in `tokens` (as written: `yield_`,
+/// `cogen::defer`, ..), each once, for an item the attribute refuses
+/// outright: it goes out as an error alone, and marking these paths used
+/// (`path!(@__cogen_used);`) keeps rustc from adding "unused import" for
+/// the user's `use cogen::yield_` after the real error. An invocation
+/// under a block that has a `use` of its own naming one of cogen's macros
+/// (or a glob) is left out: that import went with the body.
+pub fn invoked_paths(tokens: TokenStream) -> Vec<TokenStream> {
+    fn imports_ours(tokens: &[TokenTree]) -> bool {
+        let mut in_use = false;
+        tokens.iter().any(|tt| match tt {
+            TokenTree::Ident(i) if i == "use" => {
+                in_use = true;
+                false
+            }
+            TokenTree::Punct(p) if p.as_char() == ';' => {
+                in_use = false;
+                false
+            }
+            TokenTree::Punct(p) => in_use && p.as_char() == '*',
+            TokenTree::Ident(i) => in_use && Ours::of_ident(i).is_some(),
+            TokenTree::Group(g) => {
+                in_use && imports_ours(&g.stream().into_iter().collect::<Vec<_>>())
+            }
+            TokenTree::Literal(_) => false,
+        })
+    }
+    /// An identifier that can be a path segment (not a keyword).
+    fn segment(tt: &TokenTree) -> bool {
+        match tt {
+            TokenTree::Ident(i) => {
+                syn::parse2::<syn::Ident>(tt.clone().into()).is_ok()
+                    || ["crate", "self", "super", "Self"].contains(&&*i.to_string())
+            }
+            _ => false,
+        }
+    }
+    fn scan(tokens: TokenStream, found: &mut Vec<TokenStream>) {
+        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+        let punct = |at: usize, c: char| matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        let ours =
+            |tt: &TokenTree| matches!(tt, TokenTree::Ident(i) if Ours::of_ident(i).is_some());
+        for (i, tt) in tokens.iter().enumerate() {
+            match tt {
+                TokenTree::Group(g) => {
+                    // Another macro's arguments are its own tokens: where a
+                    // path starts in them cannot be told.
+                    let foreign = i >= 2
+                        && punct(i - 1, '!')
+                        && segment(&tokens[i - 2])
+                        && !ours(&tokens[i - 2]);
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    if !foreign && !imports_ours(&inner) {
+                        scan(g.stream(), found);
+                    }
+                }
+                TokenTree::Ident(_)
+                    if ours(tt)
+                        && punct(i + 1, '!')
+                        && matches!(tokens.get(i + 2), Some(TokenTree::Group(_))) =>
+                {
+                    // Back over `segment ::` pairs, and a leading `::`; a
+                    // keyword or a label (`'a`) before `::` is not a segment.
+                    let mut start = i;
+                    while start >= 2 && punct(start - 1, ':') && punct(start - 2, ':') {
+                        start -= 2;
+                        let labelled = start >= 2 && punct(start - 2, '\'');
+                        if start >= 1 && segment(&tokens[start - 1]) && !labelled {
+                            start -= 1;
+                        } else {
+                            break;
+                        }
+                    }
+                    let path: TokenStream = tokens[start..=i].iter().cloned().collect();
+                    let new = !found.iter().any(|p| p.to_string() == path.to_string());
+                    if new && syn::parse2::<syn::Path>(path.clone()).is_ok() {
+                        found.push(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    scan(tokens, &mut found);
+    found
+}

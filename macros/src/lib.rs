@@ -183,12 +183,23 @@ fn expand(
     match expand_last(kind, &attr, &func, reordered) {
         Ok(None) => {}
         Ok(Some(tokens)) => return tokens,
-        Err(err) => return err.to_compile_error(),
+        Err(err) => return refused(err, item),
     }
     match parse::parse(kind, attr, func) {
         Ok(gen) => generate(gen),
-        Err(err) => err.to_compile_error(),
+        Err(err) => refused(err, item),
     }
+}
+
+/// An item refused outright: the error alone, the function dropped (rustc
+/// then reports no error at its callers), and cogen's macros that its body
+/// invoked marked used, so that their imports do not add a warning.
+fn refused(err: syn::Error, item: proc_macro2::TokenStream) -> proc_macro2::TokenStream {
+    let mut tokens = err.to_compile_error();
+    for path in analyse::invoked_paths(item) {
+        tokens.extend(quote::quote!(#path!(@__cogen_used);));
+    }
+    tokens
 }
 
 /// Analyses, lowers and emits a parsed generator function or block.
@@ -388,5 +399,48 @@ mod editor_tests {
             out.contains("compile_error") && !out.contains("fn f"),
             "{out}"
         );
+    }
+
+    /// A refused function goes out as its error alone; the paths of
+    /// cogen's macros its body invoked are marked used beside it, once
+    /// each, as written, except under a block that imports them itself and
+    /// inside another macro's arguments (where a path begins is unknown).
+    #[test]
+    fn a_refused_function_marks_the_macros_it_invoked() {
+        let item: proc_macro2::TokenStream = "fn f() -> impl Iterator { \
+             yield_!(1); yield_!(2); cogen::yield_from!(x); ::cogen::defer! { d() } \
+             for _ in 0..1 { use cogen::yield_; yield_!(3); } \
+             { use cogen::*; defer!(e()); } \
+             loop { break ::cogen::yield_from!(y); } \
+             m! { Self::new ::cogen::yield_!(4) }; println!(\"{}\", x::yield_!(5)); \
+             if !(c) { other!(); } yield_; let yield_ = 1; }"
+            .parse()
+            .unwrap();
+        let out = expand(Kind::Sync, proc_macro2::TokenStream::new(), item).to_string();
+        let (_, after_error) = out.split_once('}').unwrap();
+        let marks: Vec<&str> = after_error
+            .split(';')
+            .map(str::trim)
+            .filter(|s| s.ends_with("(@ __cogen_used)"))
+            .collect();
+        assert!(out.starts_with(":: core :: compile_error !"), "{out}");
+        assert_eq!(
+            marks,
+            [
+                "yield_ ! (@ __cogen_used)",
+                "cogen :: yield_from ! (@ __cogen_used)",
+                ":: cogen :: defer ! (@ __cogen_used)",
+                ":: cogen :: yield_from ! (@ __cogen_used)",
+            ],
+            "{out}"
+        );
+        assert!(!out.contains("fn f"), "{out}");
+        // A label before a path is not one of its segments.
+        let tokens = "break 'a ::cogen::yield_!(1)".parse().unwrap();
+        let paths: Vec<String> = analyse::invoked_paths(tokens)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(paths, [":: cogen :: yield_"]);
     }
 }
