@@ -352,29 +352,56 @@ impl<Y, R> Head<Y, R, true> {
     }
 }
 
-/// What `yield_from!` can delegate to, after the pick (`pick.rs`): the
-/// adapters in `delegate.rs`.
-pub trait Source<Y, R> {
+/// What `yield_from!` drives, after the pick (`pick.rs`): cogen's own
+/// generators as they are (`Delegable` and `AsyncDelegable` name this
+/// trait for them, and only say who may delegate to whom), and the
+/// adapters of `delegate.rs` for iterators, streams and foreign generators.
+///
+/// # Safety
+///
+/// Implemented by cogen only (the trait cannot be named outside it): the
+/// link written by `__cogen_link` must carry a delegate pointer and a
+/// resume function that agree, valid while the implementor stays pinned.
+#[diagnostic::on_unimplemented(
+    message = "`yield_from!` of `{Self}`, which does not yield `{Y}` (with resume argument `{R}`) like this generator",
+    label = "yields another type, or takes another resume argument"
+)]
+pub unsafe trait Source<Y, R> {
     /// The value `yield_from!` evaluates to.
     type Output;
-    /// Writes the delegate's link into `slot`; see
-    /// `Delegable::__cogen_link`.
+    /// Writes the delegate's link into `slot` (in place: a link built
+    /// elsewhere and copied in was copied with one 16-byte load of two
+    /// 8-byte stores, which stalls the load until the stores land;
+    /// measured: runtime/DESIGN.md, "Links written in place"), and hands
+    /// back the chain it was driving if it was itself delegating.
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    unsafe fn link(
+    unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         pool: Option<NonNull<Pool>>,
         slot: &mut Option<Link<Y, R>>,
     ) -> Chain<Y, R>;
     /// The delegate's return value, once it has completed; `pool` is the
-    /// root's now resuming the delegating body.
+    /// root's now resuming the delegating body (a `Recurse` gives its
+    /// block back there).
     ///
     /// # Safety
     /// `pool` as for `Machine::step`.
     #[doc(hidden)]
-    unsafe fn take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> Self::Output;
+    unsafe fn __cogen_take_return(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+    ) -> Self::Output;
+    /// Whether it is finished and its drop would do nothing (a completed
+    /// delegate whose return value was taken): its block can then go back
+    /// without the drop (a `Recurse`'s).
+    #[doc(hidden)]
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        false
+    }
 }
 
 /// Puts the chain that ends at `inner`'s outermost link on top of `link`;

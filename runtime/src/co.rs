@@ -318,7 +318,7 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
             // SAFETY: as below.
             let ret = unsafe {
                 let pool = current_pool::<Y, R>(cx);
-                this.delegate.as_mut().take_return(pool)
+                this.delegate.as_mut().__cogen_take_return(pool)
             };
             return Poll::Ready(Some(ret));
         }
@@ -326,7 +326,7 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
         // the one that will drive the delegate.
         let chain = unsafe {
             let pool = current_pool::<Y, R>(cx);
-            this.delegate.as_mut().link(pool, &mut this.link)
+            this.delegate.as_mut().__cogen_link(pool, &mut this.link)
         };
         let Some(link) = this.link.as_mut() else {
             // SAFETY: `Source::link` writes the link (its contract).

@@ -29,7 +29,6 @@
 //! then the root's.
 
 use core::future::Future;
-use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
@@ -83,43 +82,16 @@ use crate::pool::Pool;
 ///
 /// # Safety
 ///
-/// Implemented by cogen only: the methods must hand out a delegate pointer
-/// and a resume function that agree.
+/// Implemented by cogen only. It names, for the generators cogen makes,
+/// the protocol `yield_from!` drives them by (a supertrait that cannot be
+/// named outside cogen, whose implementations must hand out a delegate
+/// pointer and a resume function that agree); `Delegable` and
+/// [`AsyncDelegable`] only say who may delegate to whom.
 #[diagnostic::on_unimplemented(
     message = "`yield_from!` of `{Self}`, which does not yield `{Y}` (with resume argument `{R}`) like this generator",
     label = "yields another type, or takes another resume argument"
 )]
-pub unsafe trait Delegable<Y, R = (), T = ()> {
-    /// Writes the generator's link into `slot` (in place: a link built
-    /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land;
-    /// measured: runtime/DESIGN.md, "Links written in place").
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[doc(hidden)]
-    unsafe fn __cogen_link(
-        self: Pin<&mut Self>,
-        pool: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R>;
-    /// The return value, once the generator has completed as a delegate.
-    /// `pool` is the root's that is resuming the delegating body now (a
-    /// [`Recurse`](crate::__private::Recurse) gives its block back there).
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[doc(hidden)]
-    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
-    /// Whether it is finished and its drop would do nothing (a completed
-    /// delegate whose return value was taken): its block can then go back
-    /// without the drop (a `Recurse`'s).
-    #[doc(hidden)]
-    #[inline(always)]
-    fn __cogen_holds_nothing(&self) -> bool {
-        false
-    }
-}
+pub unsafe trait Delegable<Y, R = (), T = ()>: Source<Y, R, Output = T> {}
 
 /// [`Delegable`] for `#[async_generator]`s: only an async generator can
 /// delegate to one (a sync generator cannot wait for its `.await`s), while
@@ -162,37 +134,7 @@ pub unsafe trait Delegable<Y, R = (), T = ()> {
     message = "`yield_from!` of `{Self}`, which does not yield `{Y}` (with resume argument `{R}`) like this generator",
     label = "yields another type, or takes another resume argument"
 )]
-pub unsafe trait AsyncDelegable<Y, R = (), T = ()> {
-    /// Writes the generator's link into `slot` (in place: a link built
-    /// elsewhere and copied in was copied with one 16-byte load of two
-    /// 8-byte stores, which stalls the load until the stores land;
-    /// measured: runtime/DESIGN.md, "Links written in place").
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[doc(hidden)]
-    unsafe fn __cogen_link(
-        self: Pin<&mut Self>,
-        pool: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R>;
-    /// The return value, once the generator has completed as a delegate.
-    /// `pool` is the root's that is resuming the delegating body now (a
-    /// [`Recurse`](crate::__private::Recurse) gives its block back there).
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[doc(hidden)]
-    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T;
-    /// Whether it is finished and its drop would do nothing (a completed
-    /// delegate whose return value was taken): its block can then go back
-    /// without the drop (a `Recurse`'s).
-    #[doc(hidden)]
-    #[inline(always)]
-    fn __cogen_holds_nothing(&self) -> bool {
-        false
-    }
-}
+pub unsafe trait AsyncDelegable<Y, R = (), T = ()>: Source<Y, R, Output = T> {}
 
 /// Resumes a machine as the delegate at `link`, and updates the chain.
 /// `complete` gets the return value when the machine completes (`None`
@@ -506,11 +448,14 @@ where
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
 // its resume function.
 #[cfg(feature = "alloc")]
-unsafe impl<Fut, Y, const D: bool, const C: bool> Delegable<Y> for Boxed<Machine<Fut, Y, (), D, C>>
+#[diagnostic::do_not_recommend]
+unsafe impl<Fut, Y, const D: bool, const C: bool> Source<Y, ()> for Boxed<Machine<Fut, Y, (), D, C>>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
+    type Output = ();
+
     unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
@@ -532,13 +477,16 @@ where
 // start of its block, and `resume_lazy` is its resume function (or, once
 // spent, `resume_done`).
 #[cfg(feature = "alloc")]
-unsafe impl<F, Fut, Y, const D: bool, const C: bool> Delegable<Y>
+#[diagnostic::do_not_recommend]
+unsafe impl<F, Fut, Y, const D: bool, const C: bool> Source<Y, ()>
     for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
+    type Output = ();
+
     unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         pool: Option<NonNull<Pool>>,
@@ -570,101 +518,107 @@ where
     unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
-/// The impls `Delegable` and `AsyncDelegable` share: the machine itself, the
-/// pinned pointers to it, and the `yield_from!` adapter. The two traits only
-/// differ in who may delegate to whom.
-macro_rules! delegable_impls {
-    ($trait:ident, $adapter:ident) => {
-        // SAFETY: the pointer is the pinned machine, and `resume_machine` is
-        // its resume function.
+// SAFETY: the pointer is the pinned machine, and `resume_machine` is its
+// resume function.
+#[diagnostic::do_not_recommend]
+unsafe impl<Fut: Future, Y, R, const D: bool, const C: bool> Source<Y, R>
+    for Machine<Fut, Y, R, D, C>
+{
+    type Output = Fut::Output;
+
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        _: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: only turned into a pointer (and its chain taken); the
+        // machine stays pinned.
+        let m = unsafe { self.get_unchecked_mut() };
+        let chain = m.take_chain();
+        let resume = resume_machine::<Fut, Y, R, D, C>;
+        *slot = Some(Link::new(NonNull::from(m).cast(), resume));
+        chain
+    }
+
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> Fut::Output {
+        // SAFETY: taking the return value moves nothing pinned.
+        unsafe { self.get_unchecked_mut() }.take_return()
+    }
+
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        self.is_done()
+    }
+}
+
+// SAFETY: forwards to the pinned pointee. `Pin<Box<G>>` and `Pin<&mut G>`:
+// one impl for every pinned pointer, as futures-core does for `Stream`.
+#[diagnostic::do_not_recommend]
+unsafe impl<P, Y, R> Source<Y, R> for Pin<P>
+where
+    P: core::ops::DerefMut<Target: Source<Y, R>> + Unpin,
+{
+    type Output = <P::Target as Source<Y, R>>::Output;
+
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: per the contract.
+        unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
+    }
+
+    unsafe fn __cogen_take_return(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+    ) -> Self::Output {
+        // SAFETY: per the contract.
+        unsafe { self.get_mut().as_mut().__cogen_take_return(pool) }
+    }
+}
+
+/// Who may delegate to whom: a machine is either kind (its public return
+/// type says which), and so is a pinned pointer to one of a kind.
+macro_rules! delegable_markers {
+    ($($trait:ident)*) => {$(
+        // SAFETY: `Source` carries the contract.
         #[diagnostic::do_not_recommend]
         unsafe impl<Fut: Future, Y, R, const D: bool, const C: bool> $trait<Y, R, Fut::Output>
             for Machine<Fut, Y, R, D, C>
         {
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                _: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: only turned into a pointer (and its chain taken);
-                // the machine stays pinned.
-                let m = unsafe { self.get_unchecked_mut() };
-                let chain = m.take_chain();
-                let resume = resume_machine::<Fut, Y, R, D, C>;
-                *slot = Some(Link::new(NonNull::from(m).cast(), resume));
-                chain
-            }
-
-            unsafe fn __cogen_take_return(
-                self: Pin<&mut Self>,
-                _: Option<NonNull<Pool>>,
-            ) -> Fut::Output {
-                // SAFETY: taking the return value moves nothing pinned.
-                unsafe { self.get_unchecked_mut() }.take_return()
-            }
-
-            #[inline(always)]
-            fn __cogen_holds_nothing(&self) -> bool {
-                self.is_done()
-            }
         }
 
-        // SAFETY: forwards to the pinned pointee. `Pin<Box<G>>` and
-        // `Pin<&mut G>`: one impl for every pinned pointer, as futures-core
-        // does for `Stream`.
+        // SAFETY: as above.
         #[diagnostic::do_not_recommend]
-        unsafe impl<P, Y, R, T> $trait<Y, R, T> for Pin<P>
-        where
-            P: core::ops::DerefMut<Target: $trait<Y, R, T>> + Unpin,
+        unsafe impl<P, Y, R, T> $trait<Y, R, T> for Pin<P> where
+            P: core::ops::DerefMut<Target: $trait<Y, R, T>> + Unpin
         {
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: per the contract.
-                unsafe { self.get_mut().as_mut().__cogen_link(pool, slot) }
-            }
-
-            unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
-                // SAFETY: per the contract.
-                unsafe { self.get_mut().as_mut().__cogen_take_return(pool) }
-            }
         }
-
-        /// A cogen generator to delegate to.
-        pub struct $adapter<D, T>(pub(crate) D, pub(crate) PhantomData<fn() -> T>);
-
-        impl<D: $trait<Y, R, T>, Y, R, T> Source<Y, R> for $adapter<D, T> {
-            type Output = T;
-
-            unsafe fn link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: structural pinning of the only field; the pool per
-                // the contract.
-                unsafe {
-                    self.map_unchecked_mut(|s| &mut s.0)
-                        .__cogen_link(pool, slot)
-                }
-            }
-
-            unsafe fn take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
-                // SAFETY: structural pinning of the only field; the pool per
-                // the contract.
-                unsafe {
-                    self.map_unchecked_mut(|s| &mut s.0)
-                        .__cogen_take_return(pool)
-                }
-            }
-        }
-    };
+    )*};
 }
 
-delegable_impls!(Delegable, Gen);
-delegable_impls!(AsyncDelegable, AsyncGen);
+delegable_markers!(Delegable AsyncDelegable);
+
+#[cfg(feature = "alloc")]
+// SAFETY: `Source` carries the contract.
+unsafe impl<Fut, Y, const D: bool, const C: bool> Delegable<Y> for Boxed<Machine<Fut, Y, (), D, C>>
+where
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+}
+
+#[cfg(feature = "alloc")]
+// SAFETY: `Source` carries the contract.
+unsafe impl<F, Fut, Y, const D: bool, const C: bool> Delegable<Y>
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+}
 
 /// An iterator to delegate to; dropped as soon as it is exhausted or closed.
 pub struct Iter<I>(pub(crate) Option<I>);
@@ -704,10 +658,12 @@ unsafe fn resume_iter<I: Iterator, R>(
     }
 }
 
-impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
+// SAFETY: the link points to this adapter, with its own resume function.
+#[diagnostic::do_not_recommend]
+unsafe impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
     type Output = ();
 
-    unsafe fn link(
+    unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
         slot: &mut Option<Link<I::Item, R>>,
@@ -717,7 +673,7 @@ impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
         None
     }
 
-    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 /// A stream to delegate to (async generators), pinned in place.
@@ -757,10 +713,12 @@ unsafe fn resume_stream<S: Stream, R>(
     }
 }
 
-impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
+// SAFETY: the link points to this adapter, with its own resume function.
+#[diagnostic::do_not_recommend]
+unsafe impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
     type Output = ();
 
-    unsafe fn link(
+    unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
         slot: &mut Option<Link<S::Item, R>>,
@@ -771,7 +729,7 @@ impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
         None
     }
 
-    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
 }
 
 /// A [`Generator`] seen as an [`AsyncGenerator`] that is always ready, so
@@ -901,10 +859,12 @@ unsafe fn resume_foreign_async_gen<G: AsyncGenerator<R>, R: Default>(
     }
 }
 
-impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsyncGen<G, R> {
+// SAFETY: the link points to this adapter, with its own resume function.
+#[diagnostic::do_not_recommend]
+unsafe impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsyncGen<G, R> {
     type Output = G::Return;
 
-    unsafe fn link(
+    unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
         slot: &mut Option<Link<Y, R>>,
@@ -915,7 +875,7 @@ impl<G: AsyncGenerator<R, Yield = Y>, Y, R: Default> Source<Y, R> for ForeignAsy
         None
     }
 
-    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> G::Return {
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> G::Return {
         // SAFETY: moves the return value only, never the pinned generator.
         match unsafe { self.get_unchecked_mut() }.ret.take() {
             Some(ret) => ret,

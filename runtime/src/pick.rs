@@ -12,7 +12,7 @@ use futures_core::Stream;
 use crate::async_generator::AsyncGenerator;
 use crate::chain::{Chain, Link, Source};
 use crate::delegate::{
-    AsyncDelegable, AsyncGen, Delegable, ForeignAsyncGen, ForeignGen, Gen, Iter, Ready, Streamed,
+    AsyncDelegable, Delegable, ForeignAsyncGen, ForeignGen, Iter, Ready, Streamed,
 };
 use crate::generator::Generator;
 use crate::pool::Pool;
@@ -153,10 +153,12 @@ mod sealed {
 /// What [`PickNone`] would delegate to: no value of it exists.
 pub struct Nothing<O>(core::convert::Infallible, PhantomData<fn() -> O>);
 
-impl<Y, R, O> Source<Y, R> for Nothing<O> {
+// SAFETY: uninhabited: nothing is ever linked.
+#[diagnostic::do_not_recommend]
+unsafe impl<Y, R, O> Source<Y, R> for Nothing<O> {
     type Output = O;
 
-    unsafe fn link(
+    unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
         _: &mut Option<Link<Y, R>>,
@@ -164,22 +166,22 @@ impl<Y, R, O> Source<Y, R> for Nothing<O> {
         match self.0 {}
     }
 
-    unsafe fn take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> O {
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) -> O {
         match self.0 {}
     }
 }
 
 impl PickAsyncGen {
     #[doc(hidden)]
-    pub fn wrap<T: AsyncDelegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> AsyncGen<T, U> {
-        AsyncGen(w.0, PhantomData)
+    pub fn wrap<T: AsyncDelegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> T {
+        w.0
     }
 }
 
 impl PickGen {
     #[doc(hidden)]
-    pub fn wrap<T: Delegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> Gen<T, U> {
-        Gen(w.0, PhantomData)
+    pub fn wrap<T: Delegable<Y, R, U>, Y, R, U>(self, w: Wrap<T>) -> T {
+        w.0
     }
 }
 

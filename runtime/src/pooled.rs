@@ -27,7 +27,7 @@ use core::task::{Context, Poll};
 use futures_core::{FusedStream, Stream};
 
 use crate::async_generator::AsyncGenerator;
-use crate::chain::{Chain, Link};
+use crate::chain::{Chain, Link, Source};
 use crate::delegate::{AsyncDelegable, Delegable};
 use crate::generator::{Generator, GeneratorState, LastItem};
 use crate::machine::Machine;
@@ -288,67 +288,83 @@ impl<A, F, G> Drop for Recurse<A, F, G> {
     }
 }
 
-/// The impls `Delegable` and `AsyncDelegable` share, for [`Pooled`] (as a
-/// delegate: its machine) and [`Recurse`] (its generator, in its block).
-macro_rules! pooled_delegable_impls {
-    ($trait:ident) => {
-        // SAFETY: forwards to the pinned machine, which is what is linked.
-        unsafe impl<M: $trait<Y, R, T>, Y, R, T> $trait<Y, R, T> for Pooled<M> {
-            #[inline(always)]
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: per the contract.
-                unsafe { self.project().0.__cogen_link(pool, slot) }
-            }
+// SAFETY: forwards to the pinned machine, which is what is linked.
+#[diagnostic::do_not_recommend]
+unsafe impl<M: Source<Y, R>, Y, R> Source<Y, R> for Pooled<M> {
+    type Output = M::Output;
 
-            #[inline(always)]
-            unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
-                // SAFETY: per the contract.
-                unsafe { self.project().0.__cogen_take_return(pool) }
-            }
+    #[inline(always)]
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: per the contract.
+        unsafe { self.project().0.__cogen_link(pool, slot) }
+    }
 
-            #[inline(always)]
-            fn __cogen_holds_nothing(&self) -> bool {
-                self.pool.is_empty() && self.machine.__cogen_holds_nothing()
-            }
+    #[inline(always)]
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> M::Output {
+        // SAFETY: per the contract.
+        unsafe { self.project().0.__cogen_take_return(pool) }
+    }
+
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        self.pool.is_empty() && self.machine.__cogen_holds_nothing()
+    }
+}
+
+// SAFETY: the generator, pinned in its block, is what is linked; it stays
+// there until its return value is taken or the `Recurse` drops (after its
+// link is popped, see `Drop`).
+#[cfg(feature = "alloc")]
+#[diagnostic::do_not_recommend]
+unsafe impl<A, F, G, Y, R> Source<Y, R> for Recurse<A, F, G>
+where
+    F: FnOnce(A) -> G,
+    G: Source<Y, R>,
+{
+    type Output = G::Output;
+
+    #[inline(always)]
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: the pool per the contract.
+        unsafe { self.get_mut().generator(pool).__cogen_link(pool, slot) }
+    }
+
+    #[inline(always)]
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> G::Output {
+        // SAFETY: the pool per the contract.
+        unsafe {
+            self.get_mut().finish(
+                pool,
+                |g| g.__cogen_take_return(pool),
+                |g| g.__cogen_holds_nothing(),
+            )
         }
+    }
+}
 
-        // SAFETY: the generator, pinned in its block, is what is linked; it
-        // stays there until its return value is taken or the `Recurse`
-        // drops (after its link is popped, see `Drop`).
+/// Who may delegate to whom, as for the machine inside.
+macro_rules! pooled_markers {
+    ($($trait:ident)*) => {$(
+        // SAFETY: `Source` carries the contract.
+        unsafe impl<M: $trait<Y, R, T>, Y, R, T> $trait<Y, R, T> for Pooled<M> {}
+
+        // SAFETY: as above.
         #[cfg(feature = "alloc")]
         unsafe impl<A, F, G, Y, R, T> $trait<Y, R, T> for Recurse<A, F, G>
         where
             F: FnOnce(A) -> G,
             G: $trait<Y, R, T>,
         {
-            #[inline(always)]
-            unsafe fn __cogen_link(
-                self: Pin<&mut Self>,
-                pool: Option<NonNull<Pool>>,
-                slot: &mut Option<Link<Y, R>>,
-            ) -> Chain<Y, R> {
-                // SAFETY: the pool per the contract.
-                unsafe { self.get_mut().generator(pool).__cogen_link(pool, slot) }
-            }
-
-            #[inline(always)]
-            unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> T {
-                // SAFETY: the pool per the contract.
-                unsafe {
-                    self.get_mut().finish(
-                        pool,
-                        |g| g.__cogen_take_return(pool),
-                        |g| g.__cogen_holds_nothing(),
-                    )
-                }
-            }
         }
-    };
+    )*};
 }
 
-pooled_delegable_impls!(Delegable);
-pooled_delegable_impls!(AsyncDelegable);
+pooled_markers!(Delegable AsyncDelegable);
