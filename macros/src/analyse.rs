@@ -695,8 +695,7 @@ pub fn invoked_paths(tokens: TokenStream) -> Vec<TokenStream> {
             _ => false,
         }
     }
-    fn scan(tokens: TokenStream, found: &mut Vec<TokenStream>) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    fn scan(tokens: Vec<TokenTree>, found: &mut Vec<TokenStream>) {
         let punct = |at: usize, c: char| matches!(tokens.get(at), Some(TokenTree::Punct(p)) if p.as_char() == c);
         let ours =
             |tt: &TokenTree| matches!(tt, TokenTree::Ident(i) if Ours::of_ident(i).is_some());
@@ -709,9 +708,11 @@ pub fn invoked_paths(tokens: TokenStream) -> Vec<TokenStream> {
                         && punct(i - 1, '!')
                         && segment(&tokens[i - 2])
                         && !ours(&tokens[i - 2]);
-                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
-                    if !foreign && !imports_ours(&inner) {
-                        scan(g.stream(), found);
+                    if !foreign {
+                        let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                        if !imports_ours(&inner) {
+                            scan(inner, found);
+                        }
                     }
                 }
                 TokenTree::Ident(_)
@@ -742,6 +743,6 @@ pub fn invoked_paths(tokens: TokenStream) -> Vec<TokenStream> {
         }
     }
     let mut found = Vec::new();
-    scan(tokens, &mut found);
+    scan(tokens.into_iter().collect(), &mut found);
     found
 }

@@ -329,7 +329,7 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
             this.delegate.as_mut().__cogen_link(pool, &mut this.link)
         };
         let Some(link) = this.link.as_mut() else {
-            // SAFETY: `Source::link` writes the link (its contract).
+            // SAFETY: `Source::__cogen_link` writes the link (its contract).
             unsafe { core::hint::unreachable_unchecked() }
         };
         let link = NonNull::from(link);
