@@ -8,8 +8,12 @@
 #   tests/benches/matrix.sh                      # the whole matrix (a few minutes)
 #   tests/benches/matrix.sh --no-callgrind       # times only
 #   tests/benches/matrix.sh --workloads count,tree --profiles release
+#   tests/benches/matrix.sh --nightly --workloads count,async_count,suspend
 #
-# Options: --profiles "release release-lto" (cargo profiles to build),
+# Options: --nightly (build with the nightly toolchain, adding the compiler's
+# own generators as columns: a `gen` block for count, an `async gen` block
+# for async count and real suspension; cogen is then compiled by nightly too),
+# --profiles "release release-lto" (cargo profiles to build),
 # --out DIR (target/matrix; one .tsv per profile, kept), and any option of
 # the harness: --workloads a,b (count self_borrow async_count suspend tree
 # tree_stream tokenizer), --rounds R (15), --repeats K (3; a round keeps each
@@ -21,13 +25,16 @@ cd "$(dirname "$0")/../.."
 profiles="release release-lto"
 out=target/matrix
 args=()
+toolchain=()
+features=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --profiles) profiles="$2"; shift 2 ;;
         --out) out="$2"; shift 2 ;;
+        --nightly) toolchain=(+nightly); features=(--features nightly); shift ;;
         --no-callgrind) args+=("$1"); shift ;;
         --workloads|--rounds|--repeats|--target-ms|--jobs) args+=("$1" "$2"); shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
         *) echo "matrix.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -37,11 +44,11 @@ files=()
 bin=
 for p in $profiles; do
     echo "== building the matrix ($p profile)" >&2
-    bin=$(cargo build -p cogen-bench-gens --bench matrix --profile "$p" --message-format=json-render-diagnostics \
+    bin=$(cargo "${toolchain[@]}" build "${features[@]}" -p cogen-bench-gens --bench matrix --profile "$p" --message-format=json-render-diagnostics \
         | jq -r 'select(.reason == "compiler-artifact" and .target.name == "matrix" and .executable != null) | .executable')
     echo "== measuring ($p profile): $bin" >&2
     "$bin" measure "$p" "${args[@]}" > "$out/$p.tsv"
     files+=("$out/$p.tsv")
 done
-echo "## Benchmark matrix ($(git rev-parse --short HEAD), $(rustc --version))"
+echo "## Benchmark matrix ($(git rev-parse --short HEAD), $(rustc "${toolchain[@]}" --version))"
 "$bin" report "${files[@]}"

@@ -27,6 +27,8 @@
 //! sizes: tree 2^16, input 256 KB) and instructions per item are the
 //! difference over the difference in items, so start-up cancels.
 
+#![cfg_attr(feature = "nightly", feature(gen_blocks))]
+
 use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::pin::{Pin, pin};
@@ -275,6 +277,10 @@ macro_rules! cell {
         entry!($v, "count", $krate, $cons, "cogen iter! block", iter, |c| {
             $m::count::cogen_block(black_box(c.n))
         });
+        #[cfg(feature = "nightly")]
+        entry!($v, "count", $krate, $cons, "nightly gen block", iter, |c| {
+            $m::nightly::count(black_box(c.n))
+        });
         entry!(
             $v,
             "count",
@@ -367,6 +373,16 @@ macro_rules! cell {
             stream,
             |c| $m::async_count::async_stream(black_box(c.n))
         );
+        #[cfg(feature = "nightly")]
+        entry!(
+            $v,
+            "async_count",
+            $krate,
+            $cons,
+            "nightly async gen",
+            stream,
+            |c| $m::nightly::async_count(black_box(c.n))
+        );
 
         entry!($v, "suspend", $krate, $cons, "hand-written", stream, |c| {
             $m::suspend::hand(black_box(c.n))
@@ -377,6 +393,16 @@ macro_rules! cell {
         entry!($v, "suspend", $krate, $cons, "async-stream", stream, |c| {
             $m::suspend::async_stream(black_box(c.n))
         });
+        #[cfg(feature = "nightly")]
+        entry!(
+            $v,
+            "suspend",
+            $krate,
+            $cons,
+            "nightly async gen",
+            stream,
+            |c| $m::nightly::suspend(black_box(c.n))
+        );
 
         entry!($v, "tree", $krate, $cons, "hand-written", iter, |c| {
             $m::tree::hand(black_box(c.tree()))

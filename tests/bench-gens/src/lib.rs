@@ -11,6 +11,8 @@
 //! Run it with `tests/benches/matrix.sh` (see the README's Performance
 //! section).
 
+#![cfg_attr(feature = "nightly", feature(async_iterator, gen_blocks))]
+
 // `workloads.rs` names the shared items by this crate's name, so that it
 // compiles unchanged here and in the bench.
 extern crate self as cogen_bench_gens;

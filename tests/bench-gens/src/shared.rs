@@ -202,3 +202,24 @@ fn value(out: &mut Vec<u8>, rng: &mut u64, depth: u32) -> u64 {
     }
     tokens
 }
+
+// ---------------------------------------------------------------- nightly
+
+/// The compiler's own `async gen` block as a [`futures_core::Stream`], the
+/// adapter a user writes (feature `nightly`).
+#[cfg(feature = "nightly")]
+pub struct AsyncGen<A>(pub A);
+
+#[cfg(feature = "nightly")]
+impl<A: core::async_iter::AsyncIterator> cogen::Stream for AsyncGen<A> {
+    type Item = A::Item;
+
+    #[inline]
+    fn poll_next(
+        self: core::pin::Pin<&mut Self>,
+        cx: &mut core::task::Context<'_>,
+    ) -> core::task::Poll<Option<A::Item>> {
+        // SAFETY: `A` is pinned structurally: never moved out of `self`.
+        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.poll_next(cx)
+    }
+}

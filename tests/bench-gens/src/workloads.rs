@@ -46,6 +46,13 @@ pub async fn step(i: u64) -> u64 {
     core::future::ready(i).await
 }
 
+/// The compiler's own generators for some of the workloads below (feature
+/// `nightly`): a file of their own, since their syntax does not parse on
+/// stable even where it is configured out.
+#[cfg(feature = "nightly")]
+#[path = "nightly.rs"]
+pub mod nightly;
+
 /// `0..n`.
 pub mod count {
     use cogen::{Generator, Stream, generator, yield_};
