@@ -207,9 +207,9 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
     // A misuse in the body is reported, and the function is still emitted
     // (with the misplaced macros neutralised) so that its callers keep
     // type-checking and only the real error shows.
-    let (plan, errors) = analyse::analyse(&gen);
-    let co = Ident::new("__co", Span::mixed_site());
     let mut body = std::mem::replace(&mut gen.item.block, Box::new(syn::parse_quote!({})));
+    let (plan, errors) = analyse::analyse(&gen, &mut body);
+    let co = Ident::new("__co", Span::mixed_site());
     let label = syn::Lifetime::new("'generator_body", Span::mixed_site());
     let ctx = lower::Ctx {
         gen: &gen,
