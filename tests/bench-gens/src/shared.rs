@@ -205,7 +205,7 @@ fn value(out: &mut Vec<u8>, rng: &mut u64, depth: u32) -> u64 {
 
 // ---------------------------------------------------------------- nightly
 
-/// The compiler's own `async gen` block as a [`futures_core::Stream`], the
+/// The compiler's own `async gen` block as a [`cogen::Stream`], the
 /// adapter a user writes (feature `nightly`).
 #[cfg(feature = "nightly")]
 pub struct AsyncGen<A>(pub A);
