@@ -337,6 +337,34 @@ macro_rules! cell {
             |c| $m::self_borrow::async_stream(black_box(c.n))
         );
 
+        entry!($v, "cleanup", $krate, $cons, "hand-written", iter, |c| {
+            $m::cleanup::hand(black_box(c.n))
+        });
+        entry!($v, "cleanup", $krate, $cons, "cogen Iterator", iter, |c| {
+            $m::cleanup::cogen_iter(black_box(c.n))
+        });
+        entry!($v, "cleanup", $krate, $cons, "cogen Generator", gen, |c| {
+            $m::cleanup::cogen_gen(black_box(c.n))
+        });
+        entry!(
+            $v,
+            "cleanup",
+            $krate,
+            $cons,
+            "cogen Iterator, Drop guard",
+            iter,
+            |c| $m::cleanup::cogen_guard(black_box(c.n))
+        );
+        entry!(
+            $v,
+            "cleanup",
+            $krate,
+            $cons,
+            "async-stream",
+            stream_iter,
+            |c| $m::cleanup::async_stream(black_box(c.n))
+        );
+
         entry!(
             $v,
             "async_count",
@@ -459,9 +487,10 @@ fn entries() -> Vec<Entry> {
 
 /// The workloads in report order, with the goal for the `impl
 /// Iterator` / `impl Stream` form (worst cell, time ratio), if it has one.
-const WORKLOADS: [(&str, Option<f64>); 7] = [
+const WORKLOADS: [(&str, Option<f64>); 8] = [
     ("count", Some(1.1)),
     ("self_borrow", Some(1.2)),
+    ("cleanup", None),
     ("async_count", Some(1.3)),
     ("suspend", Some(1.5)),
     ("tree", Some(3.0)),

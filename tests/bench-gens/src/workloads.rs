@@ -194,6 +194,105 @@ pub mod self_borrow {
     }
 }
 
+/// [`self_borrow`] with cleanup that must run however the generator ends:
+/// a `defer!`, against the hand-written iterator's `Drop` impl. A body
+/// with `defer!` is closed by resuming it (its cleanup is its own code), so
+/// its `poll` has a second caller; the same cleanup as a `Drop` guard
+/// local to the body is dropped with it, and adds none.
+pub mod cleanup {
+    use core::sync::atomic::{AtomicU64, Ordering};
+
+    use cogen::{Generator, Stream, defer, generator, yield_};
+
+    /// How many cleanups ran (read by nobody: it only has to happen).
+    pub static CLEANUPS: AtomicU64 = AtomicU64::new(0);
+
+    fn clean_up() {
+        CLEANUPS.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// By hand: [`super::self_borrow::Hand`] with a `Drop` impl.
+    pub struct Hand {
+        v: Vec<u64>,
+        i: usize,
+    }
+
+    /// See [`Hand`].
+    pub fn hand(n: u64) -> Hand {
+        Hand {
+            v: (0..n).collect(),
+            i: 0,
+        }
+    }
+
+    impl Iterator for Hand {
+        type Item = u64;
+
+        #[inline]
+        fn next(&mut self) -> Option<u64> {
+            let x = *self.v.get(self.i)?;
+            self.i += 1;
+            Some(x)
+        }
+    }
+
+    impl Drop for Hand {
+        fn drop(&mut self) {
+            clean_up();
+        }
+    }
+
+    /// The `impl Iterator` form, with `defer!`.
+    #[generator]
+    pub fn cogen_iter(n: u64) -> impl Iterator<Item = u64> {
+        defer! { clean_up(); }
+        let v: Vec<u64> = (0..n).collect();
+        for x in v.iter().copied() {
+            yield_!(x);
+        }
+    }
+
+    /// The `impl Generator` form, with `defer!`.
+    #[generator]
+    pub fn cogen_gen(n: u64) -> impl Generator<Yield = u64, Return = ()> {
+        defer! { clean_up(); }
+        let v: Vec<u64> = (0..n).collect();
+        for x in v.iter().copied() {
+            yield_!(x);
+        }
+    }
+
+    /// A `Drop` guard in the body instead of `defer!`.
+    struct Guard;
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            clean_up();
+        }
+    }
+
+    /// The `impl Iterator` form, with a `Drop` guard.
+    #[generator]
+    pub fn cogen_guard(n: u64) -> impl Iterator<Item = u64> {
+        let _guard = Guard;
+        let v: Vec<u64> = (0..n).collect();
+        for x in v.iter().copied() {
+            yield_!(x);
+        }
+    }
+
+    /// Peer: async-stream, which has no `defer!`: a `Drop` guard.
+    pub fn async_stream(n: u64) -> impl Stream<Item = u64> {
+        async_stream::stream! {
+            let _guard = Guard;
+            let v: Vec<u64> = (0..n).collect();
+            for x in v.iter().copied() {
+                yield x;
+            }
+        }
+    }
+}
+
 /// `0..n` as a stream, drained on `block_on` with `next().await`.
 pub mod async_count {
     use core::pin::Pin;
