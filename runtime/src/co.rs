@@ -313,6 +313,34 @@ impl<D: Source<Y, R>, Y, R> Future for YieldFrom<'_, D, Y, R> {
         if let Slot::Closing = slot {
             return Poll::Ready(None);
         }
+        if D::__COGEN_DIRECT {
+            // An iterator or a stream: its items go out from here, as a
+            // `for` loop of `yield_!`s would yield them (see
+            // `Source::__COGEN_DIRECT`).
+            return match this.delegate.as_mut().__cogen_poll_item(cx) {
+                Poll::Ready(Some(item)) => {
+                    // A resume argument in the slot is dropped: an iterator
+                    // or a stream takes none.
+                    *slot = Slot::Yielded(item);
+                    Poll::Pending
+                }
+                Poll::Ready(None) => {
+                    // SAFETY: no pool is used by a delegate that is never
+                    // linked.
+                    let ret = unsafe { this.delegate.as_mut().__cogen_take_return(None) };
+                    Poll::Ready(Some(ret))
+                }
+                Poll::Pending => {
+                    // The stream waits: as the body waits in an `.await`,
+                    // with the argument of this resume dropped, not handed
+                    // back (a delegate takes none).
+                    if let Slot::Resumed(_) = slot {
+                        *slot = Slot::Empty;
+                    }
+                    Poll::Pending
+                }
+            };
+        }
         if this.link.is_some() {
             // Back after the delegate completed.
             // SAFETY: as below.

@@ -19,8 +19,10 @@
 //! already driving is handed over, so that its resumes need not ask.
 //!
 //! Any `IntoIterator` (and, in async generators, any `Stream`) can be
-//! delegated to as well: the root then drives it like a generator that
-//! returns `()`.
+//! delegated to as well. Those are not linked: the delegating body drains
+//! them itself, an item a resume ([`Iter`], [`Streamed`]), as a `for` loop
+//! of `yield_!`s would; the body is then the innermost link, which the root
+//! resumes directly at any depth.
 //!
 //! A panic anywhere in the chain unwinds through the root's driver, whose
 //! guard (`UnwindChain` in `machine.rs`) then unwinds the rest of the chain
@@ -620,116 +622,69 @@ where
 {
 }
 
-/// An iterator to delegate to; dropped as soon as it is exhausted or closed.
-pub struct Iter<I>(pub(crate) Option<I>);
+/// An iterator to delegate to, driven from the delegating body, an item a
+/// resume (see `Source::__COGEN_DIRECT`): it is never linked. A resume
+/// argument received while it is delegated to is dropped (JavaScript's
+/// `yield*` over an array does the same), so any resume type `R` can
+/// delegate to it. (Not a [`Streamed`] of an always-ready stream: a
+/// mismatched item type would then be reported as a `Stream`'s.)
+pub struct Iter<I>(pub(crate) I);
 
 // The iterator is never pinned: `next` takes `&mut self`.
 impl<I> Unpin for Iter<I> {}
 
-/// An iterator takes no resume arguments: one received while it is being
-/// delegated to is dropped (JavaScript's `yield*` over an array does the
-/// same), so any resume type `R` can delegate to it.
-unsafe fn resume_iter<I: Iterator, R>(
-    link: NonNull<Link<I::Item, R>>,
-    head: NonNull<Head<I::Item, R, true>>,
-    _: &Waker,
-    arg: &mut Option<R>,
-    mode: Mode,
-    _: Option<NonNull<Pool>>,
-) -> Raw<I::Item> {
-    drop(arg.take());
-    // SAFETY: the delegate is the `Iter<I>` the link was made from, alive
-    // and unaliased per the chain contract.
-    let it = unsafe { &mut *Link::delegate(link).cast::<Iter<I>>().as_ptr() };
-    match it
-        .0
-        .as_mut()
-        .filter(|_| mode == Mode::Resume)
-        .and_then(Iterator::next)
-    {
-        Some(item) => Raw::Yielded(item),
-        // Never innermost but one (it delegates to nothing): unreachable.
-        None if mode == Mode::WillClose => Raw::Pending,
-        None => {
-            it.0 = None;
-            // SAFETY: per the contract.
-            unsafe { Link::popped(link, head) }.raw()
-        }
-    }
-}
-
-// SAFETY: the link points to this adapter, with its own resume function.
+// SAFETY: never linked: `__cogen_link` is never called (`YieldFrom` polls
+// it for items instead, as `__COGEN_DIRECT` says).
 #[diagnostic::do_not_recommend]
 unsafe impl<I: Iterator, R> Source<I::Item, R> for Iter<I> {
     type Output = ();
 
+    const __COGEN_DIRECT: bool = true;
+
     unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<I::Item, R>>,
+        _: &mut Option<Link<I::Item, R>>,
     ) -> Chain<I::Item, R> {
-        let delegate = NonNull::from(self.get_mut()).cast();
-        *slot = Some(Link::new(delegate, resume_iter::<I, R>));
-        None
+        unreachable!("cogen: an iterator delegate was linked")
     }
 
     unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
-}
 
-/// A stream to delegate to (async generators), pinned in place.
-pub struct Streamed<S>(pub(crate) Option<S>);
-
-/// As for [`resume_iter`], a resume argument is dropped.
-unsafe fn resume_stream<S: Stream, R>(
-    link: NonNull<Link<S::Item, R>>,
-    head: NonNull<Head<S::Item, R, true>>,
-    waker: &Waker,
-    arg: &mut Option<R>,
-    mode: Mode,
-    _: Option<NonNull<Pool>>,
-) -> Raw<S::Item> {
-    drop(arg.take());
-    // SAFETY: the delegate is the pinned `Streamed<S>` the link was made
-    // from, alive and unaliased per the chain contract; the stream is
-    // structurally pinned and only dropped in place.
-    let this = unsafe { &mut *Link::delegate(link).cast::<Streamed<S>>().as_ptr() };
-    let item = match this.0.as_mut().filter(|_| mode == Mode::Resume) {
-        // SAFETY: as above.
-        Some(stream) => {
-            unsafe { Pin::new_unchecked(stream) }.poll_next(&mut Context::from_waker(waker))
-        }
-        None => Poll::Ready(None),
-    };
-    match item {
-        Poll::Ready(Some(item)) => Raw::Yielded(item),
-        // Never innermost but one (it delegates to nothing): unreachable.
-        Poll::Ready(None) if mode == Mode::WillClose => Raw::Pending,
-        Poll::Ready(None) => {
-            this.0 = None;
-            // SAFETY: per the contract.
-            unsafe { Link::popped(link, head) }.raw()
-        }
-        Poll::Pending => Raw::Pending,
+    #[inline(always)]
+    fn __cogen_poll_item(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<I::Item>> {
+        Poll::Ready(self.get_mut().0.next())
     }
 }
 
-// SAFETY: the link points to this adapter, with its own resume function.
+/// A stream to delegate to (async generators), pinned in place, and driven
+/// from the delegating body as an [`Iter`] is.
+pub struct Streamed<S>(pub(crate) S);
+
+// SAFETY: never linked: `__cogen_link` is never called (`YieldFrom` polls
+// it for items instead, as `__COGEN_DIRECT` says).
 #[diagnostic::do_not_recommend]
 unsafe impl<S: Stream, R> Source<S::Item, R> for Streamed<S> {
     type Output = ();
 
+    const __COGEN_DIRECT: bool = true;
+
     unsafe fn __cogen_link(
         self: Pin<&mut Self>,
         _: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<S::Item, R>>,
+        _: &mut Option<Link<S::Item, R>>,
     ) -> Chain<S::Item, R> {
-        // SAFETY: only turned into a pointer; stays pinned.
-        let delegate = NonNull::from(unsafe { self.get_unchecked_mut() }).cast();
-        *slot = Some(Link::new(delegate, resume_stream::<S, R>));
-        None
+        unreachable!("cogen: a stream delegate was linked")
     }
 
     unsafe fn __cogen_take_return(self: Pin<&mut Self>, _: Option<NonNull<Pool>>) {}
+
+    #[inline(always)]
+    fn __cogen_poll_item(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<S::Item>> {
+        // SAFETY: the stream is structurally pinned: never moved out, only
+        // dropped in place with `Streamed`.
+        unsafe { self.map_unchecked_mut(|s| &mut s.0) }.poll_next(cx)
+    }
 }
 
 /// A [`Generator`] seen as an [`AsyncGenerator`] that is always ready, so

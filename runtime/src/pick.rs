@@ -206,13 +206,13 @@ impl PickForeignGen {
 impl PickStream {
     #[doc(hidden)]
     pub fn wrap<T: Stream>(self, w: Wrap<T>) -> Streamed<T> {
-        Streamed(Some(w.0))
+        Streamed(w.0)
     }
 }
 
 impl PickIter {
     #[doc(hidden)]
     pub fn wrap<T: IntoIterator>(self, w: Wrap<T>) -> Iter<T::IntoIter> {
-        Iter(Some(w.0.into_iter()))
+        Iter(w.0.into_iter())
     }
 }

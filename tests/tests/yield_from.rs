@@ -577,3 +577,164 @@ mod started_delegate {
         let _ = r.as_mut().resume(5);
     }
 }
+
+/// An iterator that logs its drop and can panic at a given item.
+struct Logged {
+    next: u32,
+    panic_at: Option<u32>,
+    log: Log,
+}
+
+impl Iterator for Logged {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        if Some(self.next) == self.panic_at {
+            panic!("iterator panics at {}", self.next);
+        }
+        self.next += 1;
+        Some(self.next - 1)
+    }
+}
+
+impl Drop for Logged {
+    fn drop(&mut self) {
+        self.log
+            .borrow_mut()
+            .push(format!("drop iterator at {}", self.next));
+    }
+}
+
+#[generator]
+fn over_logged(log: Log, panic_at: Option<u32>) -> impl Iterator<Item = u32> {
+    defer! { log.borrow_mut().push("cleanup".into()); }
+    let it = Logged {
+        next: 0,
+        panic_at,
+        log: log.clone(),
+    };
+    yield_from!(it);
+}
+
+#[test]
+fn dropping_a_generator_inside_an_iterator_delegation_drops_the_iterator_then_cleans_up() {
+    let log: Log = Rc::default();
+    let mut g = over_logged(log.clone(), None);
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(g.next(), Some(1));
+    drop(g);
+    assert_eq!(*log.borrow(), ["drop iterator at 2", "cleanup"]);
+}
+
+#[test]
+fn a_panic_in_a_delegated_iterator_finishes_the_generator_and_drops_the_iterator_once() {
+    let log: Log = Rc::default();
+    let mut g = over_logged(log.clone(), Some(2));
+    assert_eq!(g.next(), Some(0));
+    assert_eq!(g.next(), Some(1));
+    assert!(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| g.next())).is_err());
+    // The panic unwound through the body: its locals, the iterator among
+    // them, were dropped once, and no `defer!` ran (a panic runs
+    // destructors only).
+    assert_eq!(*log.borrow(), ["drop iterator at 2"]);
+    assert_eq!(g.next(), None);
+    drop(g);
+    assert_eq!(*log.borrow(), ["drop iterator at 2"]);
+}
+
+/// A stream that is pending once before each item (waking itself), and
+/// logs its drop.
+struct Hesitant {
+    left: u32,
+    ready: bool,
+    log: Log,
+}
+
+impl Stream for Hesitant {
+    type Item = u32;
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<u32>> {
+        if self.left == 0 {
+            return std::task::Poll::Ready(None);
+        }
+        if !self.ready {
+            self.ready = true;
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        self.ready = false;
+        self.left -= 1;
+        std::task::Poll::Ready(Some(self.left))
+    }
+}
+
+impl Drop for Hesitant {
+    fn drop(&mut self) {
+        self.log
+            .borrow_mut()
+            .push(format!("drop stream with {} left", self.left));
+    }
+}
+
+#[async_generator]
+fn over_hesitant(log: Log) -> impl AsyncGenerator<Arg, Yield = u32, Return = u32> {
+    let first = yield_!(100);
+    yield_from!(Hesitant {
+        left: 2,
+        ready: false,
+        log: log.clone()
+    });
+    let last = yield_!(200);
+    first.0 + last.0
+}
+
+#[test]
+fn a_waiting_stream_delegate_drops_the_resume_argument_and_the_stream_once() {
+    let dropped = Rc::new(RefCell::new(Vec::new()));
+    let arg = |n| Some(Arg(n, dropped.clone()));
+    let log: Log = Rc::default();
+    let mut g = pin!(over_hesitant(log.clone()));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    let mut a = arg(0);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut a),
+        std::task::Poll::Ready(GeneratorState::Yielded(100))
+    );
+    // Into the delegation: the stream waits, and the argument that resumed
+    // the body (received by `first`) is not the delegate's.
+    let mut a = arg(1);
+    assert!(g.as_mut().poll_resume(&mut cx, &mut a).is_pending());
+    assert!(a.is_none());
+    // While the stream waits, a resume argument is dropped, not handed back.
+    let mut a = arg(2);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut a),
+        std::task::Poll::Ready(GeneratorState::Yielded(1))
+    );
+    assert!(a.is_none());
+    assert_eq!(*dropped.borrow(), [0, 2]);
+    let mut a = arg(3);
+    assert!(g.as_mut().poll_resume(&mut cx, &mut a).is_pending());
+    assert!(a.is_none());
+    assert_eq!(*dropped.borrow(), [0, 2, 3]);
+    let mut a = arg(4);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut a),
+        std::task::Poll::Ready(GeneratorState::Yielded(0))
+    );
+    // The stream ends on this resume: its argument is dropped, the stream too.
+    let mut a = arg(5);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut a),
+        std::task::Poll::Ready(GeneratorState::Yielded(200))
+    );
+    assert_eq!(*dropped.borrow(), [0, 2, 3, 4, 5]);
+    assert_eq!(*log.borrow(), ["drop stream with 0 left"]);
+    let mut a = arg(6);
+    assert_eq!(
+        g.as_mut().poll_resume(&mut cx, &mut a),
+        std::task::Poll::Ready(GeneratorState::Complete(7))
+    );
+    assert_eq!(*dropped.borrow(), [0, 2, 3, 4, 5, 6, 1]);
+}
