@@ -15,7 +15,7 @@
 # for async count and real suspension; cogen is then compiled by nightly too),
 # --profiles "release release-lto" (cargo profiles to build),
 # --out DIR (target/matrix; one .tsv per profile, kept), and any option of
-# the harness: --workloads a,b (count self_borrow cleanup async_count suspend tree
+# the harness: --workloads a,b (count self_borrow cleanup flatten async_count suspend tree
 # tree_stream tokenizer), --rounds R (15), --repeats K (3; a round keeps each
 # column's fastest of K timings), --target-ms T (2), --no-callgrind, --jobs J
 # (parallel callgrind runs, 2).

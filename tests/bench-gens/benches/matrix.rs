@@ -221,6 +221,8 @@ struct Ctx {
     tree_nodes: u64,
     input: Vec<u8>,
     tokens: u64,
+    /// `n` items in chunks of 8 (the flatten workload).
+    chunks: Vec<Vec<u64>>,
 }
 
 impl Ctx {
@@ -365,6 +367,22 @@ macro_rules! cell {
             |c| $m::cleanup::async_stream(black_box(c.n))
         );
 
+        entry!($v, "flatten", $krate, $cons, "hand-written", iter, |c| {
+            $m::flatten::hand(black_box(&c.chunks))
+        });
+        entry!($v, "flatten", $krate, $cons, "cogen Iterator", iter, |c| {
+            $m::flatten::cogen_iter(black_box(&c.chunks))
+        });
+        entry!(
+            $v,
+            "flatten",
+            $krate,
+            $cons,
+            "cogen Iterator, for loop",
+            iter,
+            |c| { $m::flatten::cogen_loop(black_box(&c.chunks)) }
+        );
+
         entry!(
             $v,
             "async_count",
@@ -487,10 +505,11 @@ fn entries() -> Vec<Entry> {
 
 /// The workloads in report order, with the goal for the `impl
 /// Iterator` / `impl Stream` form (worst cell, time ratio), if it has one.
-const WORKLOADS: [(&str, Option<f64>); 8] = [
+const WORKLOADS: [(&str, Option<f64>); 9] = [
     ("count", Some(1.1)),
     ("self_borrow", Some(1.2)),
     ("cleanup", None),
+    ("flatten", None),
     ("async_count", Some(1.3)),
     ("suspend", Some(1.5)),
     ("tree", Some(3.0)),
@@ -574,12 +593,21 @@ impl Opts {
         } else {
             (Vec::new(), 0)
         };
+        let chunks = if needs(&["flatten"]) {
+            let n = self.n;
+            (0..n.div_ceil(8))
+                .map(|c| (c * 8..(c * 8 + 8).min(n)).collect())
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ctx {
             n: self.n,
             tree,
             tree_nodes: 1 << self.tree_log2,
             input,
             tokens,
+            chunks,
         }
     }
 }

@@ -293,6 +293,36 @@ pub mod cleanup {
     }
 }
 
+/// Flattening borrowed chunks: `yield_from!` of an iterator per chunk,
+/// against the standard library's `Flatten` (what a user would write by
+/// hand), and the same generator with a `for` loop of `yield_!`s.
+pub mod flatten {
+    use cogen::{generator, yield_, yield_from};
+
+    /// By hand: `Flatten` over the chunks.
+    pub fn hand(chunks: &[Vec<u64>]) -> impl Iterator<Item = u64> + '_ {
+        chunks.iter().flatten().copied()
+    }
+
+    /// The `impl Iterator` form, with `yield_from!` per chunk.
+    #[generator]
+    pub fn cogen_iter(chunks: &[Vec<u64>]) -> impl Iterator<Item = u64> + '_ {
+        for chunk in chunks {
+            yield_from!(chunk.iter().copied());
+        }
+    }
+
+    /// The same with a `for` loop of `yield_!`s instead of `yield_from!`.
+    #[generator]
+    pub fn cogen_loop(chunks: &[Vec<u64>]) -> impl Iterator<Item = u64> + '_ {
+        for chunk in chunks {
+            for x in chunk.iter().copied() {
+                yield_!(x);
+            }
+        }
+    }
+}
+
 /// `0..n` as a stream, drained on `block_on` with `next().await`.
 pub mod async_count {
     use core::pin::Pin;
