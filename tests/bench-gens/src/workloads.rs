@@ -212,17 +212,11 @@ pub mod cleanup {
     }
 
     /// By hand: [`super::self_borrow::Hand`] with a `Drop` impl.
-    pub struct Hand {
-        v: Vec<u64>,
-        i: usize,
-    }
+    pub struct Hand(super::self_borrow::Hand);
 
     /// See [`Hand`].
     pub fn hand(n: u64) -> Hand {
-        Hand {
-            v: (0..n).collect(),
-            i: 0,
-        }
+        Hand(super::self_borrow::hand(n))
     }
 
     impl Iterator for Hand {
@@ -230,9 +224,7 @@ pub mod cleanup {
 
         #[inline]
         fn next(&mut self) -> Option<u64> {
-            let x = *self.v.get(self.i)?;
-            self.i += 1;
-            Some(x)
+            self.0.next()
         }
     }
 
