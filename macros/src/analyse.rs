@@ -233,10 +233,10 @@ impl Analyser<'_> {
                 ),
             ),
         }
-        if matches!(ours, Ours::YieldFrom | Ours::Defer) {
+        if ours == Ours::Defer {
             self.has_cleanup = true;
-            self.has_yield_from |= ours == Ours::YieldFrom;
         }
+        self.has_yield_from |= ours == Ours::YieldFrom;
         if ours == Ours::Defer && self.scope == Scope::Body {
             match cleanup_block(mac) {
                 Ok(mut body) => {

@@ -13,7 +13,13 @@ use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 use crate::parse::{Form, GenFn};
 use crate::plan::{Constructor, Ending, Plan, Tie};
 
-pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
+pub fn emit(
+    gen: GenFn,
+    plan: &Plan,
+    co: Ident,
+    label: Option<syn::Lifetime>,
+    recursive: bool,
+) -> TokenStream {
     let GenFn {
         args,
         mut item,
@@ -80,6 +86,7 @@ pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) ->
         &captures,
         ret_span,
         item.block.brace_token.span.join(),
+        recursive,
     );
 
     // Say in the return type that this is a cogen generator, so that a
@@ -168,7 +175,8 @@ pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) ->
 /// (`captures`: its arguments, moved in whole) or a block (none; its types
 /// are `_`): the statements that build the machine, the body's closure then
 /// the call of the runtime constructor that makes the generator.
-/// `ret_span`: where a mismatched return value is reported.
+/// `ret_span`: where a mismatched return value is reported; `recursive`:
+/// the body delegates to a call of itself (see `lower::Ctx::recursive`).
 #[allow(clippy::too_many_arguments)]
 fn machine(
     plan: &Plan,
@@ -179,6 +187,7 @@ fn machine(
     captures: &[TokenStream],
     ret_span: Span,
     body_span: Span,
+    recursive: bool,
 ) -> TokenStream {
     let Plan {
         yield_ty,
@@ -234,6 +243,9 @@ fn machine(
         #krate::__private::Cleanup::<#cleanup>
     };
     let build = match plan.constructor {
+        Constructor::LazyBoxed if recursive => {
+            quote!(#krate::__private::lazy_boxed_recursive(#make, #flags))
+        }
         Constructor::LazyBoxed => quote!(#krate::__private::lazy_boxed(#make, #flags)),
         Constructor::Boxed => quote!(#krate::__private::boxed(#make, #flags)),
         Constructor::New => quote!(#krate::__private::new(#make, #flags)),
@@ -292,6 +304,7 @@ pub fn emit_block(
         &[],
         span,
         gen.item.block.brace_token.span.join(),
+        false,
     );
     quote!(#krate::__private::#wrap({ #value }))
 }

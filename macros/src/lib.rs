@@ -217,14 +217,17 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
         co,
         label,
         label_used: Default::default(),
+        recursive: Default::default(),
     };
     lower::lower(&ctx, &mut body);
     let lower::Ctx {
         co,
         label,
         label_used,
+        recursive,
         ..
     } = ctx;
+    let recursive = recursive.get();
     let label = label_used.get().then_some(label);
     gen.item.block = body;
     let errors = errors.map(|e| e.to_compile_error()).unwrap_or_default();
@@ -234,7 +237,7 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
         return quote::quote!({ #errors #block });
     }
     let mut tokens = errors;
-    tokens.extend(emit::emit(gen, &plan, co, label));
+    tokens.extend(emit::emit(gen, &plan, co, label, recursive));
     tokens
 }
 

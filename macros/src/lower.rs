@@ -49,6 +49,11 @@ pub struct Ctx<'a> {
     pub label: syn::Lifetime,
     /// Whether any guard was emitted (the label is unused otherwise).
     pub label_used: std::cell::Cell<bool>,
+    /// Whether a `yield_from!` delegates to a call of this function itself
+    /// (see [`Ctx::recursive_call`]): the `impl Iterator` form then resumes
+    /// its own body as it resumes its delegates (the runtime's
+    /// `Recursive`).
+    pub recursive: std::cell::Cell<bool>,
 }
 
 impl Ctx<'_> {
@@ -62,9 +67,25 @@ impl Ctx<'_> {
     /// (parentheses around it removed). Recognised by the name alone, so
     /// mutual recursion is not (documented).
     fn recursive_call(&self, source: &TokenStream) -> Option<Expr> {
-        if self.plan.site != Site::Function || self.plan.constructor != Constructor::Pooled {
+        if self.plan.site != Site::Function {
             return None;
         }
+        // The `impl Iterator` form's recursive calls are lazily boxed as they
+        // are: only noted.
+        if self.plan.constructor == Constructor::LazyBoxed {
+            if self.plan.boxed.is_none() && self.find_recursive_call(source).is_some() {
+                self.recursive.set(true);
+            }
+            return None;
+        }
+        if self.plan.constructor != Constructor::Pooled {
+            return None;
+        }
+        self.find_recursive_call(source)
+    }
+
+    /// See [`Ctx::recursive_call`].
+    fn find_recursive_call(&self, source: &TokenStream) -> Option<Expr> {
         let name = &self.gen.item.sig.ident;
         let has_receiver = self.gen.item.sig.receiver().is_some();
         let mut expr = syn::parse2::<Expr>(source.clone()).ok()?;

@@ -133,7 +133,9 @@ pub struct Plan {
     /// The body delegates with `yield_from!`.
     pub delegates: bool,
     /// The body has code that must run when the generator is closed early
-    /// (`defer!`, or delegation to a generator that may have some).
+    /// (`defer!`). A body that only delegates is closed by closing its
+    /// delegates and dropping its state (the runtime's
+    /// `Machine::poll_close`), which keeps its `poll` to one caller.
     pub cleanup: bool,
     /// The `Delegable` bound added to a function's return type, saying that
     /// it is a cogen generator (so that `yield_from!` of it, through the

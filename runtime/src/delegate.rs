@@ -156,11 +156,17 @@ unsafe fn resume_at<Fut, Y, R, const D: bool, const C: bool>(
     arg: &mut Option<R>,
     mode: Mode,
     pool: Option<NonNull<Pool>>,
-    complete: impl FnOnce(Option<Fut::Output>) -> Option<Y>,
+    rootable: bool,
+    complete: impl FnOnce(Option<Fut::Output>, bool) -> Option<Y>,
 ) -> Raw<Y, Chain<Y, R>>
 where
     Fut: Future,
 {
+    // The root, resumed as a link of its own chain (see
+    // `Machine::step_linked`; only `resume_lazy`'s, `rootable`), is the
+    // machine whose head this is.
+    // SAFETY: per the contract, the machine is alive.
+    let root = rootable && unsafe { Machine::head_of(NonNull::new_unchecked(m)) } == Some(head);
     // SAFETY: per the contract, the machine is alive, pinned and unaliased
     // until `complete` runs.
     let m = unsafe { &mut *m };
@@ -171,6 +177,13 @@ where
         match m.step_own(&mut cx, arg, pool) {
             Step::Yielded(y) => return Raw::Yielded(y),
             Step::Pending => return Raw::Pending,
+            // The root's delegates are the bottom of its chain: the root is
+            // resumed when the chain is empty, not through a link of theirs.
+            Step::Delegate(inner, _) if root => {
+                // SAFETY: per the contract.
+                unsafe { (*head.as_ptr()).set_chain(Some(inner)) };
+                return Raw::Moved(Some(inner));
+            }
             // SAFETY: per the contract; the new links are the delegate's.
             Step::Delegate(inner, bottom) => {
                 return unsafe { Link::pushed(link, head, inner, bottom) };
@@ -207,7 +220,7 @@ where
         return unsafe { Link::popped(link, head) };
     };
     // SAFETY: per the contract; the machine is no longer borrowed.
-    unsafe { completed(link, head, out, complete) }
+    unsafe { completed(link, head, out, |out| complete(out, root)) }
 }
 
 /// The delegate at `link` has completed (`out`: its return value, if it
@@ -263,17 +276,30 @@ unsafe fn drive<Fut, Y, R, const D: bool, const C: bool>(
     mode: Mode,
     pool: Option<NonNull<Pool>>,
     this: ResumeFn<Y, R>,
-    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
+    rootable: bool,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>, bool) -> Option<Y>,
 ) -> Raw<Y>
 where
     Fut: Future,
 {
     if mode != Mode::Resume {
         // SAFETY: per the contract.
-        return unsafe { drive_closing(link, head, waker, mode, this, complete) };
+        return unsafe { drive_closing(link, head, waker, mode, this, rootable, complete) };
     }
     // SAFETY: per the contract.
-    unsafe { drive_in(link, head, waker, arg, Mode::Resume, pool, this, complete) }
+    unsafe {
+        drive_in(
+            link,
+            head,
+            waker,
+            arg,
+            Mode::Resume,
+            pool,
+            this,
+            rootable,
+            complete,
+        )
+    }
 }
 
 /// [`drive`] in [`Mode::Close`] or [`Mode::Unwind`]: out of line and
@@ -292,14 +318,19 @@ unsafe fn drive_closing<Fut, Y, R, const D: bool, const C: bool>(
     waker: &Waker,
     mode: Mode,
     this: ResumeFn<Y, R>,
-    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
+    rootable: bool,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>, bool) -> Option<Y>,
 ) -> Raw<Y>
 where
     Fut: Future,
 {
     // Closing and unwinding resume nothing: no argument, no pool.
     // SAFETY: per the contract.
-    unsafe { drive_in(link, head, waker, &mut None, mode, None, this, complete) }
+    unsafe {
+        drive_in(
+            link, head, waker, &mut None, mode, None, this, rootable, complete,
+        )
+    }
 }
 
 /// The loop of [`drive`], for one mode.
@@ -316,7 +347,8 @@ unsafe fn drive_in<Fut, Y, R, const D: bool, const C: bool>(
     mode: Mode,
     pool: Option<NonNull<Pool>>,
     this: ResumeFn<Y, R>,
-    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>) -> Option<Y>,
+    rootable: bool,
+    complete: impl Fn(NonNull<Machine<Fut, Y, R, D, C>>, Option<Fut::Output>, bool) -> Option<Y>,
 ) -> Raw<Y>
 where
     Fut: Future,
@@ -328,8 +360,18 @@ where
         // compiled to the same code, which treats its delegate alike.
         unsafe {
             let m = Link::delegate(link).cast::<Machine<Fut, Y, R, D, C>>();
-            let done = |out| complete(m, out);
-            match resume_at(m.as_ptr(), link, head, waker, arg, mode, pool, done) {
+            let done = |out, root| complete(m, out, root);
+            match resume_at(
+                m.as_ptr(),
+                link,
+                head,
+                waker,
+                arg,
+                mode,
+                pool,
+                rootable,
+                done,
+            ) {
                 // The next link is carried here rather than read back from
                 // the head, which was just written: one dependent load less
                 // on the path from one resume to the next.
@@ -373,7 +415,7 @@ where
 {
     // The delegates are pinned `Machine<Fut, Y, R, D, C>`s (`__cogen_link`),
     // which the chain contract keeps alive and unaliased.
-    let keep = |m: NonNull<Machine<Fut, Y, R, D, C>>, out| {
+    let keep = |m: NonNull<Machine<Fut, Y, R, D, C>>, out, _root| {
         if let Some(out) = out {
             // SAFETY: as above; `resume_at` no longer borrows it.
             unsafe { (*m.as_ptr()).keep_return(out) };
@@ -382,7 +424,7 @@ where
     };
     let this = resume_machine::<Fut, Y, R, D, C>;
     // SAFETY: as above.
-    unsafe { drive(link, head, waker, arg, mode, pool, this, keep) }
+    unsafe { drive(link, head, waker, arg, mode, pool, this, false, keep) }
 }
 
 /// The last item of an `impl Iterator` generator that completed as a
@@ -409,16 +451,32 @@ where
     Fut::Output: LastItem<Y>,
 {
     let this = resume_boxed::<Fut, Y, D, C>;
-    let last = |_: NonNull<Machine<Fut, Y, (), D, C>>, out| last_item(out);
+    let last = |_: NonNull<Machine<Fut, Y, (), D, C>>, out, _root| last_item(out);
     // SAFETY: the delegates are boxed, pinned machines (`__cogen_link`),
     // which the chain contract keeps alive and unaliased.
-    unsafe { drive(link, head, waker, &mut Some(()), mode, pool, this, last) }
+    unsafe {
+        drive(
+            link,
+            head,
+            waker,
+            &mut Some(()),
+            mode,
+            pool,
+            this,
+            false,
+            last,
+        )
+    }
 }
 
 /// [`LazyBoxed`] as a delegate, started when it was linked (with a block
 /// from the root's pool): its block goes back to the pool as soon as it
 /// completes, for the next delegate to take.
 #[cfg(feature = "alloc")]
+// Never inlined: the root of a recursive body calls it directly (see
+// `Machine::step_linked`), and a copy inlined there would be a second
+// caller of the body's `poll`.
+#[inline(never)]
 unsafe fn resume_lazy<F, Fut, Y, const D: bool, const C: bool>(
     link: NonNull<Link<Y, ()>>,
     head: NonNull<Head<Y, (), true>>,
@@ -432,19 +490,176 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-    let spend = |m: NonNull<Machine<Fut, Y, (), D, C>>, out| {
+    let spend = |m: NonNull<Machine<Fut, Y, (), D, C>>, out, root: bool| {
         let last = last_item(out);
-        // SAFETY: the machine has finished, its return value was taken, and
-        // `resume_at` no longer borrows it; its owner was set when it was
-        // linked; the pool is the root's, as `Machine::step` requires.
-        unsafe { LazyBoxed::<F, Machine<Fut, Y, (), D, C>>::spend(m, pool) };
+        // The root keeps its block until it drops (its `Iterator::next`
+        // resumes its own body through this function).
+        if !root {
+            // SAFETY: the machine has finished, its return value was taken,
+            // and `resume_at` no longer borrows it; its owner was set when
+            // it was linked; the pool is the root's, as `Machine::step`
+            // requires.
+            unsafe { LazyBoxed::<F, Machine<Fut, Y, (), D, C>>::spend(m, pool) };
+        }
         last
     };
     let this = resume_lazy::<F, Fut, Y, D, C>;
     // SAFETY: the delegates are the pinned machines of started `LazyBoxed`s,
     // in their blocks (`__cogen_link`), which the chain contract keeps alive
     // and unaliased.
-    unsafe { drive(link, head, waker, &mut Some(()), mode, pool, this, spend) }
+    unsafe {
+        drive(
+            link,
+            head,
+            waker,
+            &mut Some(()),
+            mode,
+            pool,
+            this,
+            true,
+            spend,
+        )
+    }
+}
+
+/// The `impl Iterator` form of a body that delegates; as the root of its
+/// chain, its delegates' blocks come from its own pool.
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y, const D: bool, const C: bool> Iterator for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        // SAFETY: per `next_lazy`'s contract: not linked.
+        unsafe { next_lazy(self, false) }
+    }
+}
+
+/// A recursive `impl Iterator` generator: one whose body delegates to a
+/// call of itself (the macro saw it). As the root, it resumes its own body
+/// through [`resume_lazy`], as its delegates are resumed, when it has no
+/// `defer!` (see [`Machine::step_linked`]): the body then has one caller
+/// in every build. Only for recursion: a body that mostly yields by itself
+/// would pay an out-of-line call per item for it (measured:
+/// runtime/DESIGN.md, "One caller for a recursive body").
+#[cfg(feature = "alloc")]
+pub struct Recursive<G>(pub(crate) G);
+
+#[cfg(feature = "alloc")]
+impl<G: core::fmt::Debug> core::fmt::Debug for Recursive<G> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y, const D: bool, const C: bool> Iterator
+    for Recursive<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    type Item = Y;
+
+    #[inline]
+    fn next(&mut self) -> Option<Y> {
+        // SAFETY: per `next_lazy`'s contract.
+        unsafe { next_lazy(&mut self.0, D && !C) }
+    }
+}
+
+#[cfg(feature = "alloc")]
+impl<F, Fut, Y, const D: bool, const C: bool> core::iter::FusedIterator
+    for Recursive<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+}
+
+// SAFETY: the link is the inner generator's.
+#[cfg(feature = "alloc")]
+#[diagnostic::do_not_recommend]
+unsafe impl<G: Source<Y, R>, Y, R> Source<Y, R> for Recursive<G> {
+    type Output = G::Output;
+
+    #[inline(always)]
+    unsafe fn __cogen_link(
+        self: Pin<&mut Self>,
+        pool: Option<NonNull<Pool>>,
+        slot: &mut Option<Link<Y, R>>,
+    ) -> Chain<Y, R> {
+        // SAFETY: per the contract; structurally pinned.
+        unsafe {
+            self.map_unchecked_mut(|r| &mut r.0)
+                .__cogen_link(pool, slot)
+        }
+    }
+
+    #[inline(always)]
+    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> G::Output {
+        // SAFETY: as above.
+        unsafe {
+            self.map_unchecked_mut(|r| &mut r.0)
+                .__cogen_take_return(pool)
+        }
+    }
+
+    #[inline(always)]
+    fn __cogen_holds_nothing(&self) -> bool {
+        self.0.__cogen_holds_nothing()
+    }
+}
+
+// SAFETY: as the inner generator.
+#[cfg(feature = "alloc")]
+unsafe impl<G: Delegable<Y, R, T>, Y, R, T> Delegable<Y, R, T> for Recursive<G> {}
+
+/// `Iterator::next` of a [`LazyBoxed`] root; `linked`: its own body is
+/// resumed through [`resume_lazy`] (a body that delegates and has no
+/// `defer!`, see [`Recursive`]).
+///
+/// # Safety
+/// `linked` only for a machine with `D` and without `C`.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+unsafe fn next_lazy<F, Fut, Y, const D: bool, const C: bool>(
+    g: &mut LazyBoxed<F, Machine<Fut, Y, (), D, C>>,
+    linked: bool,
+) -> Option<Y>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    // As the root, its delegates' blocks come from its own pool.
+    // SAFETY: no pool to honour.
+    let (machine, pool) = unsafe { g.started(None) }?;
+    let mut cx = Context::from_waker(Waker::noop());
+    // SAFETY: the pool is this generator's own, in its block beside the
+    // machine, and borrowed by nothing else; `resume_lazy` is the resume
+    // function of a link to this machine.
+    let step = unsafe {
+        if linked {
+            let own = resume_lazy::<F, Fut, Y, D, C>;
+            machine.step_linked(&mut cx, &mut Some(()), Some(pool), own)
+        } else {
+            machine.step(&mut cx, &mut Some(()), Some(pool))
+        }
+    };
+    match step {
+        Step::Yielded(y) => Some(y),
+        Step::Complete(out) => out.last_item(),
+        Step::Pending => crate::generator::pending_in_sync(),
+        Step::Finished => None,
+    }
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is

@@ -200,7 +200,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
 
 #[cold]
 #[inline(never)]
-fn pending_in_sync() -> ! {
+pub(crate) fn pending_in_sync() -> ! {
     panic!("cogen: a #[generator] body awaited a future that was not ready; use #[async_generator] to await")
 }
 
@@ -284,30 +284,6 @@ where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
-}
-
-#[cfg(feature = "alloc")]
-impl<F, Fut, Y, const D: bool, const C: bool> Iterator for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
-where
-    F: FnOnce(Co<Y, ()>) -> Fut,
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-    type Item = Y;
-
-    #[inline]
-    fn next(&mut self) -> Option<Y> {
-        // As the root, its delegates' blocks come from its own pool.
-        // SAFETY: no pool to honour.
-        let (machine, pool) = unsafe { self.started(None) }?;
-        // SAFETY: the pool is this generator's own, in its block beside the
-        // machine, and borrowed by nothing else.
-        match unsafe { resume_sync(machine, (), Some(pool)) } {
-            Step::Yielded(y) => Some(y),
-            Step::Complete(out) => out.last_item(),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(feature = "alloc")]

@@ -14,7 +14,7 @@ use core::pin::Pin;
 use core::ptr::NonNull;
 use core::task::{Context, Poll, Waker};
 
-use crate::chain::{Head, Link, Mode, Phase, Raw};
+use crate::chain::{Head, Link, Mode, Phase, Raw, ResumeFn};
 use crate::frame::{Frame, Slot};
 use crate::pool::Pool;
 
@@ -39,9 +39,11 @@ pub enum Step<Y, T, L = Infallible> {
 ///
 /// `Fut` is the body's future (an `async` block the macro built); `Y` and
 /// `R` are the yield and resume types. `D` says whether the body delegates
-/// with `yield_from!`, `C` whether it has cleanup (`defer!`, delegation)
-/// that closing must run by resuming it (without, closing is just dropping
-/// the future). What a body does not need is compiled out of its driver,
+/// with `yield_from!`, `C` whether it has cleanup (`defer!`) that closing
+/// must run by resuming it (without, closing is closing its delegates, if
+/// any, then dropping the future: a delegating body without `defer!` is
+/// not resumed to close, so that its `poll` keeps one caller; measured:
+/// runtime/DESIGN.md, "Delegation is not cleanup"). What a body does not need is compiled out of its driver,
 /// which matters for speed: in an async consumer, where the state is in
 /// memory, the delegation chain's mere presence cost time per item, and a
 /// second call site of the body's `poll` (closing) kept LLVM from inlining
@@ -191,6 +193,65 @@ where
         }
     }
 
+    /// [`Machine::step`] for a root that resumes its own body as it resumes
+    /// its delegates: through `own`, the resume function of its links (see
+    /// `delegate.rs`), given a link to itself that lives for the call. A
+    /// recursive body then has one caller, the delegates' driver, in every
+    /// build, which LLVM inlines it into (measured: runtime/DESIGN.md, "One
+    /// caller for a recursive body"). Only for a body without `defer!`,
+    /// whose close does not resume it (a second caller).
+    ///
+    /// # Safety
+    /// As for [`Machine::step`]; `own` must be the resume function of a link
+    /// to this machine, one that treats the machine whose head it is given
+    /// as the root (see `resume_at` in `delegate.rs`).
+    #[inline(always)]
+    pub(crate) unsafe fn step_linked(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+        pool: Option<NonNull<Pool>>,
+        own: ResumeFn<Y, R>,
+    ) -> Step<Y, Fut::Output> {
+        // SAFETY: the future is never moved out of `storage`.
+        let this = unsafe { self.get_unchecked_mut() };
+        loop {
+            let chain = this.head.chain();
+            if chain.is_none() {
+                // Its own body completed through `own`, which kept the
+                // return value (as a delegate's), or it had finished.
+                match this.head.phase() {
+                    Phase::Returned => return Step::Complete(this.take_return()),
+                    Phase::Done => return Step::Finished,
+                    _ => {}
+                }
+            }
+            let m = NonNull::from(&mut *this);
+            // The root's own link, for this call only: its delegates' links
+            // do not point to it (the bottom one's `up` stays `None`).
+            let mut own_link = Link::new(m.cast(), own);
+            let link = chain.unwrap_or(NonNull::from(&mut own_link));
+            // SAFETY: a place in the machine.
+            let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
+            // Always `Some`: only a body with `yield_from!` has a link.
+            let Some(head) = Head::chained(head) else {
+                unreachable!()
+            };
+            // A panic in the chain, or in this body, unwinds through every
+            // generator of it.
+            let unwinding = UnwindChain(m);
+            // SAFETY: as in `step`; the own link lives until the call
+            // returns, and `own` keeps no pointer to it.
+            let raw = unsafe { Link::resume(link, head, cx.waker(), arg, Mode::Resume, pool) };
+            core::mem::forget(unwinding);
+            match raw {
+                Raw::Yielded(y) => return Step::Yielded(y),
+                Raw::Moved(()) => {}
+                Raw::Pending => return Step::Pending,
+            }
+        }
+    }
+
     /// One step of this machine's own body; `pool` is the root's.
     #[inline(always)]
     pub(crate) fn step_own(
@@ -208,11 +269,12 @@ where
             if C {
                 self.head.set_phase(Phase::Running);
             }
-        } else if C && self.head.phase() == Phase::Closing {
-            // A close that is waiting in its cleanup: polling on finishes
-            // the close; nothing more is yielded. Only a body with cleanup
-            // is ever `Closing`, so without it this branch is not compiled
-            // (measured: runtime/DESIGN.md, "Compiled out when unused").
+        } else if (C || D) && self.head.phase() == Phase::Closing {
+            // A close that is waiting in its cleanup (or in a delegate's):
+            // polling on finishes the close; nothing more is yielded. Only a
+            // body with cleanup or delegates is ever `Closing`, so without
+            // them this branch is not compiled (measured: runtime/DESIGN.md,
+            // "Compiled out when unused").
             // SAFETY: `self` is pinned (every caller holds it pinned).
             return match unsafe { Pin::new_unchecked(self) }.poll_close(cx) {
                 Poll::Ready(()) => Step::Finished,
@@ -241,6 +303,18 @@ where
             }
             (Poll::Pending, _) => Step::Pending,
         }
+    }
+
+    /// The head of the machine at `m` as a chain's head (`None` without
+    /// `yield_from!`): a root resumed as a link of its own chain (see
+    /// [`Machine::step_linked`]) is the machine whose head the chain's is.
+    ///
+    /// # Safety
+    /// `m` must point to a live machine.
+    #[inline(always)]
+    pub(crate) unsafe fn head_of(m: NonNull<Self>) -> Option<NonNull<Head<Y, R, true>>> {
+        // SAFETY: per the contract; a place in the machine.
+        Head::chained(unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) })
     }
 
     /// The innermost link of the active delegate chain of a generator that
@@ -338,11 +412,17 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// close (see `Mode::WillClose`). Whether it was not closing yet.
     #[inline(always)]
     pub(crate) fn will_close(&mut self) -> bool {
-        if C && self.head.phase() == Phase::Running {
+        // A body without `defer!` is never marked `Running` (see
+        // `step_own`): one that delegates is open until it is `Closing`.
+        let open = match self.head.phase() {
+            Phase::Running => C,
+            Phase::Unstarted => D && !C,
+            _ => false,
+        };
+        if open {
             self.head.set_phase(Phase::Closing);
-            return true;
         }
-        false
+        open
     }
 
     /// A panic unwound through this generator while it waited at a
@@ -362,6 +442,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         let this = unsafe { self.get_unchecked_mut() };
         match this.head.phase() {
             Phase::Running | Phase::Closing if C => {}
+            // Without `defer!`, but delegating: its chain is closed, then
+            // its state dropped (its body is not resumed: it has no cleanup
+            // of its own). Such a body is never marked `Running` (see
+            // `step_own`), so `Unstarted` here may have run.
+            Phase::Unstarted | Phase::Closing if D && !C => {}
             // Never started (no code runs), nothing to clean up, or done.
             _ => {
                 this.finish();
@@ -383,6 +468,11 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
             core::mem::forget(unwinding);
             if closed.is_pending() {
                 return Poll::Pending;
+            }
+            if !C {
+                // No cleanup of its own: closing is dropping its state.
+                this.finish();
+                return Poll::Ready(());
             }
         }
         // A body at a yield takes its exit path now; one waiting in a foreign
@@ -534,7 +624,15 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
     // runtime/DESIGN.md, "Machine's drop inlined").
     #[inline(always)]
     fn drop(&mut self) {
-        if C && matches!(self.head.phase(), Phase::Running | Phase::Closing) {
+        let open = match self.head.phase() {
+            Phase::Running => C,
+            Phase::Closing => C || D,
+            // A delegating body without `defer!` may have delegates to
+            // close (see `poll_close`).
+            Phase::Unstarted => D && !C,
+            _ => false,
+        };
+        if open {
             // Dropping a suspended generator cancels it: its pending cleanup
             // runs now. Drop cannot wait, so a cleanup that awaits something
             // not ready is abandoned at that point.

@@ -137,8 +137,8 @@ where
 /// argument, so that it cannot be swapped with [`Cleanup`] unnoticed.
 pub struct Delegates<const D: bool>;
 
-/// Whether the body has cleanup (`defer!`, delegation) that closing
-/// must run: a constructor's argument, like [`Delegates`].
+/// Whether the body has cleanup (`defer!`) that closing must run by
+/// resuming it: a constructor's argument, like [`Delegates`].
 pub struct Cleanup<const C: bool>;
 
 /// Builds a generator whose body yields `Y`, receives `R` and ends with
@@ -333,6 +333,25 @@ where
     LazyBoxed::new(body)
 }
 
+/// [`lazy_boxed`] for a body that delegates to a call of itself (see
+/// `Recursive`).
+///
+/// # Safety
+/// As for [`new`].
+#[cfg(feature = "alloc")]
+#[inline(always)]
+pub unsafe fn lazy_boxed_recursive<Y, T, const C: bool, F, Fut>(
+    body: F,
+    _: Delegates<true>,
+    _: Cleanup<C>,
+) -> crate::delegate::Recursive<LazyBoxed<F, Machine<Fut, Y, (), true, C>>>
+where
+    F: FnOnce(Co<Y, ()>) -> Fut,
+    Fut: Future<Output = T>,
+{
+    crate::delegate::Recursive(LazyBoxed::new(body))
+}
+
 /// Without the `alloc` feature there is no `impl Iterator` form (its
 /// state is boxed): these stand in for [`boxed`] and [`lazy_boxed`] so
 /// that using the form is one error that says so, at the user's
@@ -369,6 +388,22 @@ where
 /// Never callable: its bound has no implementation.
 #[cfg(not(feature = "alloc"))]
 pub unsafe fn lazy_boxed<Y, T, const C: bool, F, Out>(
+    _: F,
+    _: Delegates<true>,
+    _: Cleanup<C>,
+) -> Out
+where
+    F: IteratorFormNeedsAlloc,
+{
+    unreachable!()
+}
+
+/// See [`IteratorFormNeedsAlloc`].
+///
+/// # Safety
+/// Never callable: its bound has no implementation.
+#[cfg(not(feature = "alloc"))]
+pub unsafe fn lazy_boxed_recursive<Y, T, const C: bool, F, Out>(
     _: F,
     _: Delegates<true>,
     _: Cleanup<C>,

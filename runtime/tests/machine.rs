@@ -855,3 +855,217 @@ fn a_resume_after_a_waiting_close_goes_on_closing_the_chain() {
     assert!(r.is_err(), "finished: nothing more is yielded");
     assert_eq!(*log.borrow(), [0, 1, 2, 3]);
 }
+
+/// Logs its drop: cleanup without `defer!`.
+struct Logs(Rc<RefCell<Vec<&'static str>>>, &'static str);
+
+impl Drop for Logs {
+    fn drop(&mut self) {
+        self.0.borrow_mut().push(self.1);
+    }
+}
+
+/// As [`a_resume_after_a_waiting_close_goes_on_closing_the_chain`], with
+/// delegating bodies that have no `defer!`: they are closed by closing
+/// their chain and dropping their state, never resumed, so they must still
+/// be marked closing while the leaf's cleanup waits, and not go on as if
+/// their delegate had completed.
+#[test]
+fn a_resume_after_a_waiting_close_goes_on_closing_a_chain_without_defer() {
+    fn pause() -> impl std::future::Future<Output = ()> {
+        let mut first = true;
+        std::future::poll_fn(move |cx| {
+            if std::mem::take(&mut first) {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+    }
+    #[async_generator]
+    fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        defer! {
+            pause().await;
+            log.borrow_mut().push("leaf");
+        }
+        yield_!(20);
+        yield_!(21);
+    }
+    #[async_generator]
+    fn mid(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        let _guard = Logs(log.clone(), "mid");
+        yield_from!(leaf(log.clone()));
+        yield_!(98);
+    }
+    #[async_generator]
+    fn root(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
+        let _guard = Logs(log.clone(), "root");
+        yield_from!(mid(log.clone()));
+        yield_!(99);
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(root(log.clone()));
+    let mut cx = Context::from_waker(Waker::noop());
+    let first = g.as_mut().poll_resume(&mut cx, &mut Some(()));
+    assert_eq!(first, Poll::Ready(GeneratorState::Yielded(20)));
+    assert!(g.as_mut().poll_close(&mut cx).is_pending());
+    assert!(log.borrow().is_empty(), "the leaf's cleanup waits");
+    let r = catch_unwind(AssertUnwindSafe(|| {
+        g.as_mut().poll_resume(&mut cx, &mut Some(()))
+    }));
+    assert!(
+        r.is_err(),
+        "finished: nothing more is yielded (no 98, no 99)"
+    );
+    assert_eq!(*log.borrow(), ["leaf", "mid", "root"]);
+    assert!(g.as_mut().poll_close(&mut cx).is_ready());
+    drop(g);
+    assert_eq!(*log.borrow(), ["leaf", "mid", "root"]);
+}
+
+/// Dropping a root without `defer!` in the middle of a chain whose
+/// delegates have it: the chain is closed innermost first (the leaf's
+/// local declared after its `defer!` is dropped before that cleanup runs,
+/// as at any block's end), then the delegating bodies' states are dropped,
+/// innermost first.
+#[test]
+fn dropping_a_root_without_defer_closes_its_chain_innermost_first() {
+    #[generator]
+    fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        defer! { log.borrow_mut().push("leaf cleanup"); }
+        let _guard = Logs(log.clone(), "leaf state");
+        for i in 0.. {
+            yield_!(i);
+        }
+    }
+    #[generator]
+    fn mid(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        let _guard = Logs(log.clone(), "mid state");
+        yield_from!(leaf(log.clone()));
+    }
+    #[generator]
+    fn root(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        let _guard = Logs(log.clone(), "root state");
+        yield_from!([7, 8]);
+        yield_from!(mid(log.clone()));
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut it = root(log.clone());
+    assert_eq!(it.by_ref().take(4).collect::<Vec<_>>(), [7, 8, 0, 1]);
+    drop(it);
+    assert_eq!(
+        *log.borrow(),
+        ["leaf state", "leaf cleanup", "mid state", "root state"]
+    );
+}
+
+/// A generator that delegates, with or without `defer!`, closed or dropped
+/// before its first resume: none of its code runs.
+#[test]
+fn closing_or_dropping_an_unstarted_delegating_generator_runs_none_of_its_code() {
+    #[generator]
+    fn with_cleanup(
+        log: Rc<RefCell<Vec<&'static str>>>,
+    ) -> impl Generator<Yield = u32, Return = ()> {
+        log.borrow_mut().push("ran");
+        defer! { log.borrow_mut().push("cleanup"); }
+        yield_from!(vec![1, 2]);
+    }
+    #[generator]
+    fn without_cleanup(
+        log: Rc<RefCell<Vec<&'static str>>>,
+    ) -> impl Generator<Yield = u32, Return = ()> {
+        log.borrow_mut().push("ran");
+        yield_from!(vec![1, 2]);
+    }
+    #[generator]
+    fn as_iterator(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        log.borrow_mut().push("ran");
+        yield_from!(vec![1, 2]);
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    drop(with_cleanup(log.clone()));
+    drop(without_cleanup(log.clone()));
+    drop(as_iterator(log.clone()));
+    let mut g = pin!(with_cleanup(log.clone()));
+    g.as_mut().close();
+    let mut h = pin!(without_cleanup(log.clone()));
+    h.as_mut().close();
+    assert!(log.borrow().is_empty());
+    // Started, then closed: the one with cleanup runs it; the other is
+    // dropped.
+    let mut g = pin!(with_cleanup(log.clone()));
+    assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(1));
+    g.as_mut().close();
+    let mut h = pin!(without_cleanup(log.clone()));
+    assert_eq!(h.as_mut().resume(()), GeneratorState::Yielded(1));
+    h.as_mut().close();
+    assert_eq!(*log.borrow(), ["ran", "cleanup", "ran"]);
+}
+
+/// A recursive `impl Iterator` generator without `defer!` resumes its own
+/// body through its delegates' driver (the runtime's `Recursive`): dropped
+/// midway, every level's state is dropped once, innermost first; a panic
+/// deep in it finishes the whole walk; a `try` recursion ends with its
+/// error.
+#[test]
+fn a_recursive_iterator_without_defer_drops_panics_and_ends_like_any_other() {
+    #[generator]
+    fn down(
+        n: u32,
+        log: Rc<RefCell<Vec<u32>>>,
+        panic_at: Option<u32>,
+    ) -> impl Iterator<Item = u32> {
+        struct Level(u32, Rc<RefCell<Vec<u32>>>);
+        impl Drop for Level {
+            fn drop(&mut self) {
+                self.1.borrow_mut().push(self.0);
+            }
+        }
+        let _level = Level(n, log.clone());
+        if Some(n) == panic_at {
+            panic!("level {n}");
+        }
+        yield_!(n);
+        if n > 0 {
+            yield_from!(down(n - 1, log.clone(), panic_at));
+            yield_from!(down(n - 1, log.clone(), panic_at));
+        }
+    }
+    // Completes: 2^4 - 1 = 15 levels, each dropped once.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    assert_eq!(down(3, log.clone(), None).count(), 15);
+    assert_eq!(log.borrow().len(), 15);
+    // Dropped midway: the live levels, innermost first.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut it = down(4, log.clone(), None);
+    assert_eq!(it.by_ref().take(3).collect::<Vec<_>>(), [4, 3, 2]);
+    assert!(log.borrow().is_empty());
+    drop(it);
+    assert_eq!(*log.borrow(), [2, 3, 4]);
+    // A panic at the bottom: the walk is finished, every level dropped once.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut it = down(3, log.clone(), Some(0));
+    assert_eq!(it.by_ref().take(3).collect::<Vec<_>>(), [3, 2, 1]);
+    assert!(catch_unwind(AssertUnwindSafe(|| it.next())).is_err());
+    assert_eq!(it.next(), None);
+    drop(it);
+    let mut dropped = log.borrow().clone();
+    dropped.sort();
+    assert_eq!(dropped, [0, 1, 2, 3]);
+
+    // The `try` flavour: the innermost error ends the walk as its last item.
+    #[generator(try)]
+    fn parse_down(n: u32) -> impl Iterator<Item = Result<u32, std::num::ParseIntError>> {
+        let v: u32 = if n == 0 { "x".parse()? } else { n };
+        yield_!(v);
+        yield_from!(parse_down(n - 1));
+        yield_!(100 + n);
+    }
+    let v: Vec<_> = parse_down(2).collect();
+    assert_eq!(v.len(), 5);
+    assert_eq!(v[..2], [Ok(2), Ok(1)]);
+    assert!(v[2].is_err());
+    assert_eq!(v[3..], [Ok(101), Ok(102)]);
+}
