@@ -249,6 +249,9 @@ fn machine(
         Constructor::LazyBoxed => quote!(#krate::__private::lazy_boxed(#make, #flags)),
         Constructor::Boxed => quote!(#krate::__private::boxed(#make, #flags)),
         Constructor::New => quote!(#krate::__private::new(#make, #flags)),
+        Constructor::Pooled if recursive => {
+            quote!(#krate::__private::pooled_recursive(#make, #flags))
+        }
         Constructor::Pooled => quote!(#krate::__private::pooled(#make, #flags)),
     };
     // The body's `async` block is located at the user's body: rustc names

@@ -81,7 +81,11 @@ impl Ctx<'_> {
         if self.plan.constructor != Constructor::Pooled {
             return None;
         }
-        self.find_recursive_call(source)
+        let call = self.find_recursive_call(source);
+        if call.is_some() {
+            self.recursive.set(true);
+        }
+        call
     }
 
     /// See [`Ctx::recursive_call`].

@@ -281,11 +281,33 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         pool: Option<NonNull<Pool>>,
     ) -> Poll<GeneratorState<Y, Fut::Output>> {
         // SAFETY: per the contract.
-        match unsafe { self.step(cx, arg, pool) } {
+        unsafe { self.step(cx, arg, pool) }.polled()
+    }
+}
+
+impl<Y, T> Step<Y, T> {
+    /// What [`AsyncGenerator::poll_resume`] returns for this step.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn polled(self) -> Poll<GeneratorState<Y, T>> {
+        match self {
             Step::Yielded(y) => Poll::Ready(GeneratorState::Yielded(y)),
             Step::Complete(out) => Poll::Ready(GeneratorState::Complete(out)),
             Step::Pending => Poll::Pending,
             Step::Finished => resumed_after_completion(),
+        }
+    }
+}
+
+impl<Y, T: LastItem<Y>> Step<Y, T> {
+    /// What [`Stream::poll_next`] returns for this step.
+    #[inline(always)]
+    pub(crate) fn polled_item(self) -> Poll<Option<Y>> {
+        match self {
+            Step::Yielded(y) => Poll::Ready(Some(y)),
+            Step::Complete(out) => Poll::Ready(out.last_item()),
+            Step::Pending => Poll::Pending,
+            Step::Finished => Poll::Ready(None),
         }
     }
 }
@@ -305,12 +327,7 @@ where
         pool: Option<NonNull<Pool>>,
     ) -> Poll<Option<Y>> {
         // SAFETY: per the contract.
-        match unsafe { self.step(cx, &mut Some(()), pool) } {
-            Step::Yielded(y) => Poll::Ready(Some(y)),
-            Step::Complete(out) => Poll::Ready(out.last_item()),
-            Step::Pending => Poll::Pending,
-            Step::Finished => Poll::Ready(None),
-        }
+        unsafe { self.step(cx, &mut Some(()), pool) }.polled_item()
     }
 }
 

@@ -402,7 +402,11 @@ unsafe fn resume_done<Y, R>(
 
 /// The machine's own body, as a delegate: it keeps its return value for
 /// the delegating body's `yield_from!` to take.
-unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
+// Never inlined: the root of a recursive inline-form body calls it directly
+// (see `Recursive`), and a copy inlined there would be a second caller of
+// the body's `poll`.
+#[inline(never)]
+pub(crate) unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
     head: NonNull<Head<Y, R, true>>,
     waker: &Waker,
@@ -424,7 +428,7 @@ where
     };
     let this = resume_machine::<Fut, Y, R, D, C>;
     // SAFETY: as above.
-    unsafe { drive(link, head, waker, arg, mode, pool, this, false, keep) }
+    unsafe { drive(link, head, waker, arg, mode, pool, this, true, keep) }
 }
 
 /// The last item of an `impl Iterator` generator that completed as a
@@ -540,17 +544,16 @@ where
     }
 }
 
-/// A recursive `impl Iterator` generator: one whose body delegates to a
-/// call of itself (the macro saw it). As the root, it resumes its own body
-/// through [`resume_lazy`], as its delegates are resumed, when it has no
-/// `defer!` (see [`Machine::step_linked`]): the body then has one caller
-/// in every build. Only for recursion: a body that mostly yields by itself
+/// A recursive generator: one whose body delegates to a call of itself
+/// (the macro saw it). As the root, it resumes its own body through the
+/// function that resumes its delegates ([`resume_lazy`] for the `impl
+/// Iterator` form, [`resume_machine`] for the inline forms, whose impls are
+/// in `pooled.rs`), when it has no `defer!` (see [`Machine::step_linked`]):
+/// the body then has one caller in every build. Only for recursion: a body that mostly yields by itself
 /// would pay an out-of-line call per item for it (measured:
 /// runtime/DESIGN.md, "One caller for a recursive body").
-#[cfg(feature = "alloc")]
 pub struct Recursive<G>(pub(crate) G);
 
-#[cfg(feature = "alloc")]
 impl<G: core::fmt::Debug> core::fmt::Debug for Recursive<G> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.0.fmt(f)
@@ -585,7 +588,6 @@ where
 }
 
 // SAFETY: the link is the inner generator's.
-#[cfg(feature = "alloc")]
 #[diagnostic::do_not_recommend]
 unsafe impl<G: Source<Y, R>, Y, R> Source<Y, R> for Recursive<G> {
     type Output = G::Output;
@@ -619,8 +621,10 @@ unsafe impl<G: Source<Y, R>, Y, R> Source<Y, R> for Recursive<G> {
 }
 
 // SAFETY: as the inner generator.
-#[cfg(feature = "alloc")]
 unsafe impl<G: Delegable<Y, R, T>, Y, R, T> Delegable<Y, R, T> for Recursive<G> {}
+
+// SAFETY: as the inner generator.
+unsafe impl<G: AsyncDelegable<Y, R, T>, Y, R, T> AsyncDelegable<Y, R, T> for Recursive<G> {}
 
 /// `Iterator::next` of a [`LazyBoxed`] root; `linked`: its own body is
 /// resumed through [`resume_lazy`] (a body that delegates and has no
@@ -654,12 +658,7 @@ where
             machine.step(&mut cx, &mut Some(()), Some(pool))
         }
     };
-    match step {
-        Step::Yielded(y) => Some(y),
-        Step::Complete(out) => out.last_item(),
-        Step::Pending => crate::generator::pending_in_sync(),
-        Step::Finished => None,
-    }
+    step.next_item()
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is

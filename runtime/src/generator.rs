@@ -153,29 +153,6 @@ where
     }
 }
 
-/// Resumes a sync body: there is nothing to wait for, so a `Pending` that is
-/// not a yield means the body awaited a foreign future, which the macro
-/// rejects wherever it can see it.
-#[inline(always)]
-///
-/// # Safety
-/// `pool` as for `Machine::step`.
-unsafe fn resume_sync<Fut, Y, R, const D: bool, const C: bool>(
-    m: Pin<&mut Machine<Fut, Y, R, D, C>>,
-    arg: R,
-    pool: Option<NonNull<Pool>>,
-) -> Step<Y, Fut::Output>
-where
-    Fut: Future,
-{
-    let mut cx = Context::from_waker(Waker::noop());
-    // SAFETY: per the contract.
-    match unsafe { m.step(&mut cx, &mut Some(arg), pool) } {
-        Step::Pending => pending_in_sync(),
-        step => step,
-    }
-}
-
 impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     /// [`Generator::resume`], with the root's pool if it keeps one (the
     /// machine's own impl and `Pooled`'s both come here).
@@ -189,11 +166,39 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         arg: R,
         pool: Option<NonNull<Pool>>,
     ) -> GeneratorState<Y, Fut::Output> {
+        let mut cx = Context::from_waker(Waker::noop());
         // SAFETY: per the contract.
-        match unsafe { resume_sync(self, arg, pool) } {
+        unsafe { self.step(&mut cx, &mut Some(arg), pool) }.resumed()
+    }
+}
+
+impl<Y, T> Step<Y, T> {
+    /// What [`Generator::resume`] returns for this step of a sync body:
+    /// there is nothing to wait for, so a `Pending` that is not a yield
+    /// means the body awaited a foreign future, which the macro rejects
+    /// wherever it can see it.
+    #[inline(always)]
+    #[track_caller]
+    pub(crate) fn resumed(self) -> GeneratorState<Y, T> {
+        match self {
             Step::Yielded(y) => GeneratorState::Yielded(y),
             Step::Complete(out) => GeneratorState::Complete(out),
-            _ => resumed_after_completion(),
+            Step::Pending => pending_in_sync(),
+            Step::Finished => resumed_after_completion(),
+        }
+    }
+}
+
+impl<Y, T: LastItem<Y>> Step<Y, T> {
+    /// What `Iterator::next` returns for this step of a sync body (see
+    /// [`Step::resumed`] for `Pending`).
+    #[inline(always)]
+    pub(crate) fn next_item(self) -> Option<Y> {
+        match self {
+            Step::Yielded(y) => Some(y),
+            Step::Complete(out) => out.last_item(),
+            Step::Pending => pending_in_sync(),
+            Step::Finished => None,
         }
     }
 }
@@ -269,12 +274,9 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
+        let mut cx = Context::from_waker(Waker::noop());
         // SAFETY: no pool.
-        match unsafe { resume_sync(self.machine(), (), None) } {
-            Step::Yielded(y) => Some(y),
-            Step::Complete(out) => out.last_item(),
-            _ => None,
-        }
+        unsafe { self.machine().step(&mut cx, &mut Some(()), None) }.next_item()
     }
 }
 

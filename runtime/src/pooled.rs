@@ -22,15 +22,15 @@ use core::future::Future;
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
-use core::task::{Context, Poll};
+use core::task::{Context, Poll, Waker};
 
 use futures_core::{FusedStream, Stream};
 
 use crate::async_generator::AsyncGenerator;
 use crate::chain::{Chain, Link, Source};
-use crate::delegate::{AsyncDelegable, Delegable};
+use crate::delegate::{resume_machine, AsyncDelegable, Delegable, Recursive};
 use crate::generator::{Generator, GeneratorState, LastItem};
-use crate::machine::Machine;
+use crate::machine::{Machine, Step};
 use crate::pool::Pool;
 #[cfg(feature = "alloc")]
 use crate::pool::{release, take, PutBack};
@@ -153,6 +153,108 @@ where
 {
     fn is_terminated(&self) -> bool {
         self.machine.is_finished()
+    }
+}
+
+/// A recursive inline-form generator, as the generated function returns it.
+type RecursiveRoot<Fut, Y, R, const D: bool, const C: bool> =
+    Recursive<Pooled<Machine<Fut, Y, R, D, C>>>;
+
+/// The root of a recursive inline-form generator (see [`Recursive`]): its
+/// own body is resumed through [`resume_machine`], as its delegates are,
+/// when it has no `defer!`; then `step` is the trait methods' one step.
+///
+/// # Safety
+/// As for [`Machine::step`]; the pool is the root's own.
+#[inline(always)]
+unsafe fn step_recursive<Fut: Future, Y, R, const D: bool, const C: bool>(
+    g: Pin<&mut RecursiveRoot<Fut, Y, R, D, C>>,
+    cx: &mut Context<'_>,
+    arg: &mut Option<R>,
+) -> Step<Y, Fut::Output> {
+    // SAFETY: structurally pinned.
+    let (m, pool) = unsafe { g.map_unchecked_mut(|r| &mut r.0) }.project();
+    // SAFETY: per the contract; `resume_machine` is the resume function of
+    // a link to this machine.
+    unsafe {
+        if D && !C {
+            let own = resume_machine::<Fut, Y, R, D, C>;
+            m.step_linked(cx, arg, Some(pool), own)
+        } else {
+            m.step(cx, arg, Some(pool))
+        }
+    }
+}
+
+impl<Fut, Y, R, const D: bool, const C: bool> Generator<R>
+    for Recursive<Pooled<Machine<Fut, Y, R, D, C>>>
+where
+    Fut: Future,
+{
+    type Yield = Y;
+    type Return = Fut::Output;
+
+    #[inline]
+    #[track_caller]
+    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
+        let mut cx = Context::from_waker(Waker::noop());
+        // SAFETY: the pool is this root's own.
+        unsafe { step_recursive(self, &mut cx, &mut Some(arg)) }.resumed()
+    }
+
+    fn close(self: Pin<&mut Self>) {
+        // SAFETY: structurally pinned.
+        Generator::close(unsafe { self.map_unchecked_mut(|r| &mut r.0) })
+    }
+}
+
+impl<Fut, Y, R, const D: bool, const C: bool> AsyncGenerator<R>
+    for Recursive<Pooled<Machine<Fut, Y, R, D, C>>>
+where
+    Fut: Future,
+{
+    type Yield = Y;
+    type Return = Fut::Output;
+
+    #[inline]
+    #[track_caller]
+    fn poll_resume(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+    ) -> Poll<GeneratorState<Y, Fut::Output>> {
+        // SAFETY: the pool is this root's own.
+        unsafe { step_recursive(self, cx, arg) }.polled()
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: structurally pinned.
+        AsyncGenerator::poll_close(unsafe { self.map_unchecked_mut(|r| &mut r.0) }, cx)
+    }
+}
+
+impl<Fut, Y, const D: bool, const C: bool> Stream for Recursive<Pooled<Machine<Fut, Y, (), D, C>>>
+where
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    type Item = Y;
+
+    #[inline]
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
+        // SAFETY: the pool is this root's own.
+        unsafe { step_recursive(self, cx, &mut Some(())) }.polled_item()
+    }
+}
+
+impl<Fut, Y, const D: bool, const C: bool> FusedStream
+    for Recursive<Pooled<Machine<Fut, Y, (), D, C>>>
+where
+    Fut: Future,
+    Fut::Output: LastItem<Y>,
+{
+    fn is_terminated(&self) -> bool {
+        self.0.is_terminated()
     }
 }
 

@@ -184,6 +184,24 @@ where
     Pooled::new(Machine::new(body(Co::new())))
 }
 
+/// [`pooled`] for a body that delegates to a call of itself (see
+/// `Recursive`).
+///
+/// # Safety
+/// As for [`new`].
+#[inline(always)]
+pub unsafe fn pooled_recursive<Y, R, T, const C: bool, F, Fut>(
+    body: F,
+    _: Delegates<true>,
+    _: Cleanup<C>,
+) -> crate::delegate::Recursive<Pooled<Machine<Fut, Y, R, true, C>>>
+where
+    F: FnOnce(Co<Y, R>) -> Fut,
+    Fut: Future<Output = T>,
+{
+    crate::delegate::Recursive(Pooled::new(Machine::new(body(Co::new()))))
+}
+
 /// `#[for_await]`: the next item of a pinned stream.
 #[inline(always)]
 pub fn next<S: crate::Stream + ?Sized>(stream: core::pin::Pin<&mut S>) -> Next<'_, S> {

@@ -1069,3 +1069,114 @@ fn a_recursive_iterator_without_defer_drops_panics_and_ends_like_any_other() {
     assert!(v[2].is_err());
     assert_eq!(v[3..], [Ok(101), Ok(102)]);
 }
+
+/// The inline forms' recursive roots (the runtime's `Recursive` over a
+/// pooled machine) without `defer!`: return values come up the chain, a
+/// close or a drop midway drops every live level once, innermost first, a
+/// panic deep in it finishes the whole walk, and an async recursion that
+/// waits resumes where it waited.
+#[test]
+fn a_recursive_inline_generator_without_defer_returns_closes_and_waits() {
+    struct Level(u32, Rc<RefCell<Vec<u32>>>);
+    impl Drop for Level {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0);
+        }
+    }
+    #[generator]
+    fn count(
+        n: u32,
+        log: Rc<RefCell<Vec<u32>>>,
+        panic_at: Option<u32>,
+    ) -> impl Generator<Yield = u32, Return = u32> {
+        let _level = Level(n, log.clone());
+        if Some(n) == panic_at {
+            panic!("level {n}");
+        }
+        yield_!(n);
+        let mut below = 0;
+        if n > 0 {
+            below += yield_from!(count(n - 1, log.clone(), panic_at));
+            below += yield_from!(count(n - 1, log.clone(), panic_at));
+        }
+        below + 1
+    }
+    let drain = |g: Pin<&mut dyn Generator<Yield = u32, Return = u32>>| {
+        let mut g = g;
+        let mut items = Vec::new();
+        loop {
+            match g.as_mut().resume(()) {
+                GeneratorState::Yielded(y) => items.push(y),
+                GeneratorState::Complete(r) => return (items, r),
+            }
+        }
+    };
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let (items, levels) = drain(pin!(count(3, log.clone(), None)));
+    assert_eq!(items.len(), 15);
+    assert_eq!(levels, 15);
+    assert_eq!(log.borrow().len(), 15);
+    // Closed midway: the live levels, innermost first.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = pin!(count(4, log.clone(), None));
+    for want in [4, 3, 2] {
+        assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(want));
+    }
+    g.as_mut().close();
+    assert_eq!(*log.borrow(), [2, 3, 4]);
+    // Dropped midway, the same.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(count(4, log.clone(), None));
+    for want in [4, 3, 2] {
+        assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(want));
+    }
+    drop(g);
+    assert_eq!(*log.borrow(), [2, 3, 4]);
+    // A panic at the bottom finishes the walk; every level dropped once.
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut g = Box::pin(count(3, log.clone(), Some(0)));
+    for want in [3, 2, 1] {
+        assert_eq!(g.as_mut().resume(()), GeneratorState::Yielded(want));
+    }
+    assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+    assert!(catch_unwind(AssertUnwindSafe(|| g.as_mut().resume(()))).is_err());
+    drop(g);
+    let mut dropped = log.borrow().clone();
+    dropped.sort();
+    assert_eq!(dropped, [0, 1, 2, 3]);
+
+    // An async recursion that waits once at every level.
+    fn pause() -> impl std::future::Future<Output = ()> {
+        let mut first = true;
+        std::future::poll_fn(move |cx| {
+            if std::mem::take(&mut first) {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            } else {
+                Poll::Ready(())
+            }
+        })
+    }
+    #[async_generator]
+    fn walk(n: u32) -> impl Stream<Item = u32> {
+        pause().await;
+        yield_!(n);
+        if n > 0 {
+            yield_from!(walk(n - 1));
+            yield_from!(walk(n - 1));
+        }
+    }
+    let mut s = pin!(walk(2));
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut items = Vec::new();
+    let mut pendings = 0;
+    loop {
+        match s.as_mut().poll_next(&mut cx) {
+            Poll::Ready(Some(x)) => items.push(x),
+            Poll::Ready(None) => break,
+            Poll::Pending => pendings += 1,
+        }
+    }
+    assert_eq!(items, [2, 1, 0, 0, 1, 0, 0]);
+    assert_eq!(pendings, 7);
+}
