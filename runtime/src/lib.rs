@@ -510,14 +510,18 @@
 //!   `Stream`'s impls for `Machine`.
 //! - `iter.rs`: `GeneratorIter`.
 //! - `delegate.rs`: driving a chain: the resume functions behind the links
-//!   (`drive`), `Delegable` and `AsyncDelegable`, and the adapters for
-//!   iterators, streams and foreign generators. Above the public traits,
+//!   (`drive`), `Delegable` and `AsyncDelegable`, the adapters for
+//!   iterators, streams and foreign generators, and `Recursive`, the root
+//!   of a recursive generator, which resumes its own body through its
+//!   delegates' resume function (with the `impl Iterator` form's
+//!   `Iterator` impl, which names `resume_lazy`). Above the public traits,
 //!   because those adapters drive any generator through them; the traits'
 //!   impls for cogen's own types sit with the traits, below.
 //! - `pooled.rs`: the inline forms' free list: `Pooled` (a delegating
-//!   root and its pool, with the public traits' impls) and `Recurse` (a
-//!   direct recursive call, built in a block from that pool when linked).
-//!   Above `delegate.rs`, whose traits it implements.
+//!   root and its pool, with the public traits' impls), `Recurse` (a
+//!   direct recursive call, built in a block from that pool when linked),
+//!   and the public traits' impls of `Recursive` over a `Pooled` root.
+//!   Above `delegate.rs`, whose traits and `resume_machine` it uses.
 //! - `pick.rs`: how `yield_from!` picks an adapter for its argument at
 //!   compile time (`Wrap`, the `Via*` traits), and `YieldFromArgument`,
 //!   its error when there is none.
