@@ -549,9 +549,9 @@ where
 /// function that resumes its delegates ([`resume_lazy`] for the `impl
 /// Iterator` form, [`resume_machine`] for the inline forms, whose impls are
 /// in `pooled.rs`), when it has no `defer!` (see [`Machine::step_linked`]):
-/// the body then has one caller in every build. Only for recursion: a body that mostly yields by itself
-/// would pay an out-of-line call per item for it (measured:
-/// runtime/DESIGN.md, "One caller for a recursive body").
+/// the body then has one caller in every build. Only for recursion: a body
+/// that mostly yields by itself would pay an out-of-line call per item for
+/// it (measured: runtime/DESIGN.md, "One caller for a recursive body").
 pub struct Recursive<G>(pub(crate) G);
 
 impl<G: core::fmt::Debug> core::fmt::Debug for Recursive<G> {

@@ -43,11 +43,12 @@ pub enum Step<Y, T, L = Infallible> {
 /// must run by resuming it (without, closing is closing its delegates, if
 /// any, then dropping the future: a delegating body without `defer!` is
 /// not resumed to close, so that its `poll` keeps one caller; measured:
-/// runtime/DESIGN.md, "Delegation is not cleanup"). What a body does not need is compiled out of its driver,
-/// which matters for speed: in an async consumer, where the state is in
-/// memory, the delegation chain's mere presence cost time per item, and a
-/// second call site of the body's `poll` (closing) kept LLVM from inlining
-/// a large body (measured: runtime/DESIGN.md, "Compiled out when unused").
+/// runtime/DESIGN.md, "Delegation is not cleanup"). What a body does not
+/// need is compiled out of its driver, which matters for speed: in an
+/// async consumer, where the state is in memory, the delegation chain's
+/// mere presence cost time per item, and a second call site of the body's
+/// `poll` (closing) kept LLVM from inlining a large body (measured:
+/// runtime/DESIGN.md, "Compiled out when unused").
 /// The generated functions return this
 /// type (or [`crate::__private::Boxed`]) behind an `impl Trait`.
 pub struct Machine<Fut: Future, Y, R, const D: bool = false, const C: bool = false> {
@@ -407,18 +408,34 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
         }
     }
 
+    /// Whether closing it has work to do before its state is dropped: a
+    /// body with cleanup that is running or closing; or, without
+    /// `defer!`, one that delegates and has not finished (its delegates
+    /// are closed first, then its state dropped: its body is not resumed,
+    /// having no cleanup of its own). Such a body is never marked
+    /// `Running` (see `step_own`), so `Unstarted` may mean it has run.
+    ///
+    /// A function of the phase, not a `&self` method: reading the whole
+    /// machine through a shared reborrow, while a delegate's block is
+    /// borrowed by its owner, froze that borrow under Tree Borrows (Miri,
+    /// `closing_a_generator_form_closes_its_delegates_first`).
+    #[inline(always)]
+    fn has_close_work(phase: Phase) -> bool {
+        match phase {
+            Phase::Running => C,
+            Phase::Closing => C || D,
+            Phase::Unstarted => D && !C,
+            Phase::Returned | Phase::Done => false,
+        }
+    }
+
     /// A close waits in the cleanup of one of this delegate's own
     /// delegates: it will be closed next, so a resume must go on with its
     /// close (see `Mode::WillClose`). Whether it was not closing yet.
     #[inline(always)]
     pub(crate) fn will_close(&mut self) -> bool {
-        // A body without `defer!` is never marked `Running` (see
-        // `step_own`): one that delegates is open until it is `Closing`.
-        let open = match self.head.phase() {
-            Phase::Running => C,
-            Phase::Unstarted => D && !C,
-            _ => false,
-        };
+        let phase = self.head.phase();
+        let open = phase != Phase::Closing && Self::has_close_work(phase);
         if open {
             self.head.set_phase(Phase::Closing);
         }
@@ -440,18 +457,10 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
     pub fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: as in `step`.
         let this = unsafe { self.get_unchecked_mut() };
-        match this.head.phase() {
-            Phase::Running | Phase::Closing if C => {}
-            // Without `defer!`, but delegating: its chain is closed, then
-            // its state dropped (its body is not resumed: it has no cleanup
-            // of its own). Such a body is never marked `Running` (see
-            // `step_own`), so `Unstarted` here may have run.
-            Phase::Unstarted | Phase::Closing if D && !C => {}
+        if !Self::has_close_work(this.head.phase()) {
             // Never started (no code runs), nothing to clean up, or done.
-            _ => {
-                this.finish();
-                return Poll::Ready(());
-            }
+            this.finish();
+            return Poll::Ready(());
         }
         this.head.set_phase(Phase::Closing);
         // Active delegates are closed first, innermost first; each then lets
@@ -624,15 +633,7 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for Machine<Fut, Y, R
     // runtime/DESIGN.md, "Machine's drop inlined").
     #[inline(always)]
     fn drop(&mut self) {
-        let open = match self.head.phase() {
-            Phase::Running => C,
-            Phase::Closing => C || D,
-            // A delegating body without `defer!` may have delegates to
-            // close (see `poll_close`).
-            Phase::Unstarted => D && !C,
-            _ => false,
-        };
-        if open {
+        if Self::has_close_work(self.head.phase()) {
             // Dropping a suspended generator cancels it: its pending cleanup
             // runs now. Drop cannot wait, so a cleanup that awaits something
             // not ready is abandoned at that point.

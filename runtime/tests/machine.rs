@@ -771,23 +771,26 @@ fn dropping_a_deep_recursion_midway_closes_every_level_innermost_first() {
     assert_eq!(*log.borrow(), [2, 3, 4]);
 }
 
+/// A future that is pending once (waking itself), then ready: an async
+/// cleanup or body that really waits.
+fn pause() -> impl std::future::Future<Output = ()> {
+    let mut first = true;
+    std::future::poll_fn(move |cx| {
+        if std::mem::take(&mut first) {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+}
+
 /// An async close that waits in a delegate's cleanup, then a resume instead
 /// of polling the close on: the close goes on through the rest of the chain
 /// (the middle generator is not resumed as if its delegate had completed),
 /// and nothing more is yielded.
 #[test]
 fn a_resume_after_a_waiting_close_goes_on_closing_the_chain() {
-    fn pause() -> impl std::future::Future<Output = ()> {
-        let mut first = true;
-        std::future::poll_fn(move |cx| {
-            if std::mem::take(&mut first) {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-    }
     #[async_generator]
     fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
         defer! {
@@ -872,17 +875,6 @@ impl Drop for Logs {
 /// their delegate had completed.
 #[test]
 fn a_resume_after_a_waiting_close_goes_on_closing_a_chain_without_defer() {
-    fn pause() -> impl std::future::Future<Output = ()> {
-        let mut first = true;
-        std::future::poll_fn(move |cx| {
-            if std::mem::take(&mut first) {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-    }
     #[async_generator]
     fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl AsyncGenerator<Yield = u32, Return = ()> {
         defer! {
@@ -1146,17 +1138,6 @@ fn a_recursive_inline_generator_without_defer_returns_closes_and_waits() {
     assert_eq!(dropped, [0, 1, 2, 3]);
 
     // An async recursion that waits once at every level.
-    fn pause() -> impl std::future::Future<Output = ()> {
-        let mut first = true;
-        std::future::poll_fn(move |cx| {
-            if std::mem::take(&mut first) {
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            } else {
-                Poll::Ready(())
-            }
-        })
-    }
     #[async_generator]
     fn walk(n: u32) -> impl Stream<Item = u32> {
         pause().await;
