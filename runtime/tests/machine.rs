@@ -1161,3 +1161,34 @@ fn a_recursive_inline_generator_without_defer_returns_closes_and_waits() {
     assert_eq!(items, [2, 1, 0, 0, 1, 0, 0]);
     assert_eq!(pendings, 7);
 }
+
+/// A panic in a delegate's cleanup while a chain of delegating bodies
+/// without `defer!` is dropped (they are closed by closing their chain,
+/// not by resuming them): the panic reaches the caller, and every level's
+/// state is still dropped once, innermost first.
+#[test]
+fn a_panicking_cleanup_under_delegating_bodies_without_defer_drops_every_level_once() {
+    #[generator]
+    fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        let _guard = Logs(log.clone(), "leaf state");
+        defer! { panic!("leaf cleanup panics"); }
+        for i in 0.. {
+            yield_!(i);
+        }
+    }
+    #[generator]
+    fn mid(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        let _guard = Logs(log.clone(), "mid state");
+        yield_from!(leaf(log.clone()));
+    }
+    #[generator]
+    fn root(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
+        let _guard = Logs(log.clone(), "root state");
+        yield_from!(mid(log.clone()));
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut it = root(log.clone());
+    assert_eq!(it.by_ref().take(2).collect::<Vec<_>>(), [0, 1]);
+    assert!(catch_unwind(AssertUnwindSafe(move || drop(it))).is_err());
+    assert_eq!(*log.borrow(), ["leaf state", "mid state", "root state"]);
+}
