@@ -1168,10 +1168,13 @@ fn a_recursive_inline_generator_without_defer_returns_closes_and_waits() {
 /// state is still dropped once, innermost first.
 #[test]
 fn a_panicking_cleanup_under_delegating_bodies_without_defer_drops_every_level_once() {
+    fn panics() {
+        panic!("leaf cleanup panics");
+    }
     #[generator]
     fn leaf(log: Rc<RefCell<Vec<&'static str>>>) -> impl Iterator<Item = u32> {
         let _guard = Logs(log.clone(), "leaf state");
-        defer! { panic!("leaf cleanup panics"); }
+        defer! { panics(); }
         for i in 0.. {
             yield_!(i);
         }
