@@ -61,6 +61,7 @@ pub fn analyse(gen: &GenFn, body: &mut Block) -> (Plan, Option<syn::Error>) {
         instrumented: None,
         has_cleanup: false,
         has_yield_from: false,
+        calls_itself: false,
     };
     v.visit_block_mut(body);
     // An instrumented body is not the user's as written: whatever else the
@@ -73,7 +74,7 @@ pub fn analyse(gen: &GenFn, body: &mut Block) -> (Plan, Option<syn::Error>) {
         }),
     };
     let mut plan = v.plan;
-    plan.read_body(&gen.form, v.has_yield_from, v.has_cleanup);
+    plan.read_body(&gen.form, v.has_yield_from, v.has_cleanup, v.calls_itself);
     (plan, errors)
 }
 
@@ -102,6 +103,9 @@ struct Analyser<'a> {
     instrumented: Option<syn::Error>,
     has_cleanup: bool,
     has_yield_from: bool,
+    /// A `yield_from!` in the body delegates to a call of this function
+    /// itself (see `call_of_itself`).
+    calls_itself: bool,
     /// Inside a `defer!` body: the loops and labels entered in it, so that
     /// jumps that would leave it can be told apart.
     defer: Option<Nesting>,
@@ -237,6 +241,9 @@ impl Analyser<'_> {
             self.has_cleanup = true;
         }
         self.has_yield_from |= ours == Ours::YieldFrom;
+        if ours == Ours::YieldFrom && self.scope == Scope::Body && !self.calls_itself {
+            self.calls_itself = call_of_itself(self.gen, &mac.tokens).is_some();
+        }
         if ours == Ours::Defer && self.scope == Scope::Body {
             match cleanup_block(mac) {
                 Ok(mut body) => {
@@ -410,6 +417,42 @@ impl Analyser<'_> {
                         .into(),
                 };
             self.error(span, msg);
+        }
+    }
+}
+
+/// The call, if `source` (a `yield_from!` argument) calls the generator
+/// function `gen` itself: `name(..)`, `Self::name(..)`, or
+/// `receiver.name(..)` in a method (parentheses around it removed).
+/// Recognised by the name alone, so mutual recursion is not (documented).
+/// The plan reads it (the `_recursive` constructors), and the lowering
+/// makes such a call through the free list in the inline forms.
+pub fn call_of_itself(gen: &GenFn, source: &TokenStream) -> Option<Expr> {
+    let name = &gen.item.sig.ident;
+    let has_receiver = gen.item.sig.receiver().is_some();
+    let mut expr = syn::parse2::<Expr>(source.clone()).ok()?;
+    loop {
+        expr = match expr {
+            Expr::Paren(p) => *p.expr,
+            Expr::Group(g) => *g.expr,
+            Expr::Call(c) => {
+                let ours = match &*c.func {
+                    Expr::Path(p) if p.qself.is_none() => {
+                        let segs: Vec<_> = p.path.segments.iter().collect();
+                        match segs.as_slice() {
+                            [f] => f.ident == *name && p.path.leading_colon.is_none(),
+                            [ty, f] => ty.ident == "Self" && f.ident == *name,
+                            _ => false,
+                        }
+                    }
+                    _ => false,
+                };
+                return ours.then_some(Expr::Call(c));
+            }
+            Expr::MethodCall(m) => {
+                return (has_receiver && m.method == *name).then_some(Expr::MethodCall(m))
+            }
+            _ => return None,
         }
     }
 }

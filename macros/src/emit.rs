@@ -13,13 +13,7 @@ use syn::{FnArg, Pat, PatIdent, ReturnType, Type};
 use crate::parse::{Form, GenFn};
 use crate::plan::{Constructor, Ending, Plan, Tie};
 
-pub fn emit(
-    gen: GenFn,
-    plan: &Plan,
-    co: Ident,
-    label: Option<syn::Lifetime>,
-    recursive: bool,
-) -> TokenStream {
+pub fn emit(gen: GenFn, plan: &Plan, co: Ident, label: Option<syn::Lifetime>) -> TokenStream {
     let GenFn {
         args,
         mut item,
@@ -86,7 +80,6 @@ pub fn emit(
         &captures,
         ret_span,
         item.block.brace_token.span.join(),
-        recursive,
     );
 
     // Say in the return type that this is a cogen generator, so that a
@@ -175,8 +168,7 @@ pub fn emit(
 /// (`captures`: its arguments, moved in whole) or a block (none; its types
 /// are `_`): the statements that build the machine, the body's closure then
 /// the call of the runtime constructor that makes the generator.
-/// `ret_span`: where a mismatched return value is reported; `recursive`:
-/// the body delegates to a call of itself (see `lower::Ctx::recursive`).
+/// `ret_span`: where a mismatched return value is reported.
 #[allow(clippy::too_many_arguments)]
 fn machine(
     plan: &Plan,
@@ -187,7 +179,6 @@ fn machine(
     captures: &[TokenStream],
     ret_span: Span,
     body_span: Span,
-    recursive: bool,
 ) -> TokenStream {
     let Plan {
         yield_ty,
@@ -243,16 +234,20 @@ fn machine(
         #krate::__private::Cleanup::<#cleanup>
     };
     let build = match plan.constructor {
-        Constructor::LazyBoxed if recursive => {
+        Constructor::LazyBoxed { recursive: true } => {
             quote!(#krate::__private::lazy_boxed_recursive(#make, #flags))
         }
-        Constructor::LazyBoxed => quote!(#krate::__private::lazy_boxed(#make, #flags)),
+        Constructor::LazyBoxed { recursive: false } => {
+            quote!(#krate::__private::lazy_boxed(#make, #flags))
+        }
         Constructor::Boxed => quote!(#krate::__private::boxed(#make, #flags)),
         Constructor::New => quote!(#krate::__private::new(#make, #flags)),
-        Constructor::Pooled if recursive => {
+        Constructor::Pooled { recursive: true } => {
             quote!(#krate::__private::pooled_recursive(#make, #flags))
         }
-        Constructor::Pooled => quote!(#krate::__private::pooled(#make, #flags)),
+        Constructor::Pooled { recursive: false } => {
+            quote!(#krate::__private::pooled(#make, #flags))
+        }
     };
     // The body's `async` block is located at the user's body: rustc names
     // its type after where it is (`{async block@src/lib.rs:5:40}`), and
@@ -307,7 +302,6 @@ pub fn emit_block(
         &[],
         span,
         gen.item.block.brace_token.span.join(),
-        false,
     );
     quote!(#krate::__private::#wrap({ #value }))
 }

@@ -217,17 +217,14 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
         co,
         label,
         label_used: Default::default(),
-        recursive: Default::default(),
     };
     lower::lower(&ctx, &mut body);
     let lower::Ctx {
         co,
         label,
         label_used,
-        recursive,
         ..
     } = ctx;
-    let recursive = recursive.get();
     let label = label_used.get().then_some(label);
     gen.item.block = body;
     let errors = errors.map(|e| e.to_compile_error()).unwrap_or_default();
@@ -237,7 +234,7 @@ fn generate(mut gen: parse::GenFn) -> proc_macro2::TokenStream {
         return quote::quote!({ #errors #block });
     }
     let mut tokens = errors;
-    tokens.extend(emit::emit(gen, &plan, co, label, recursive));
+    tokens.extend(emit::emit(gen, &plan, co, label));
     tokens
 }
 
@@ -445,5 +442,76 @@ mod editor_tests {
             .map(ToString::to_string)
             .collect();
         assert_eq!(paths, [":: cogen :: yield_"]);
+    }
+}
+
+#[cfg(test)]
+mod constructor_tests {
+    use super::*;
+
+    /// The runtime constructor named in the expansion of `item`.
+    fn constructor(kind: Kind, attr: &str, item: &str) -> String {
+        let out = expand(kind, attr.parse().unwrap(), item.parse().unwrap()).to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        let names = [
+            "lazy_boxed_recursive",
+            "lazy_boxed",
+            "pooled_recursive",
+            "pooled",
+            "boxed",
+            "new",
+        ];
+        names
+            .into_iter()
+            .find(|name| out.contains(&format!("__private :: {name} (")))
+            .unwrap_or_else(|| panic!("no constructor in {out}"))
+            .to_string()
+    }
+
+    /// The plan picks the `_recursive` constructors exactly for a function
+    /// whose `yield_from!` delegates to a call of itself (in the forms the
+    /// lowering recognises), and nowhere else: they are correct for any
+    /// delegating body, but cost the others an out-of-line call per item.
+    #[test]
+    fn only_a_body_that_calls_itself_gets_a_recursive_root() {
+        let iter = "fn walk(t: &T) -> impl Iterator<Item = u32> + '_ { BODY }";
+        let gen = "fn walk(t: &T) -> impl Generator<Yield = u32, Return = ()> + '_ { BODY }";
+        let method = "fn walk(&self) -> impl Iterator<Item = u32> + '_ { BODY }";
+        let cases = [
+            (iter, "yield_from!(walk(&t.left));", "lazy_boxed_recursive"),
+            (
+                iter,
+                "yield_from!((Self::walk(&t.left)));",
+                "lazy_boxed_recursive",
+            ),
+            (iter, "yield_from!(other(&t.left));", "lazy_boxed"),
+            (iter, "yield_from!(walk);", "lazy_boxed"),
+            (iter, "yield_!(1);", "boxed"),
+            (gen, "yield_from!(walk(&t.left));", "pooled_recursive"),
+            (
+                gen,
+                "if c { println!(\"{}\", yield_from!(walk(&t.left))); }",
+                "pooled_recursive",
+            ),
+            (gen, "yield_from!(other(&t.left));", "pooled"),
+            (gen, "yield_from!(m::walk(&t.left));", "pooled"),
+            (gen, "yield_!(1);", "new"),
+            (
+                method,
+                "yield_from!(self.left.walk());",
+                "lazy_boxed_recursive",
+            ),
+            (method, "yield_from!(walk(x));", "lazy_boxed_recursive"),
+        ];
+        for (sig, body, want) in cases {
+            let item = sig.replace("BODY", body);
+            assert_eq!(constructor(Kind::Sync, "", &item), want, "{item}");
+        }
+        // A `boxed` generator keeps its state in its own box: no pool.
+        let item = gen.replace("BODY", "yield_from!(walk(&t.left));");
+        assert_eq!(constructor(Kind::Sync, "boxed", &item), "new");
+        // The async forms read the same plan.
+        let item = "fn walk(t: &T) -> impl Stream<Item = u32> + '_ { yield_from!(walk(&t.left)); }";
+        assert_eq!(constructor(Kind::Async, "", item), "pooled_recursive");
     }
 }

@@ -34,7 +34,7 @@ use syn::{Block, Expr, Macro, Stmt};
 
 use crate::analyse::{early_exit_token, Nesting, Ours};
 use crate::parse::{GenFn, Kind};
-use crate::plan::{Constructor, Ending, Plan, Site, Yielded};
+use crate::plan::{Constructor, Ending, Plan, Yielded};
 
 /// The names and paths the lowered body refers to.
 pub struct Ctx<'a> {
@@ -49,11 +49,6 @@ pub struct Ctx<'a> {
     pub label: syn::Lifetime,
     /// Whether any guard was emitted (the label is unused otherwise).
     pub label_used: std::cell::Cell<bool>,
-    /// Whether a `yield_from!` delegates to a call of this function itself
-    /// (see [`Ctx::recursive_call`]): the `impl Iterator` form then resumes
-    /// its own body as it resumes its delegates (the runtime's
-    /// `Recursive`).
-    pub recursive: std::cell::Cell<bool>,
 }
 
 impl Ctx<'_> {
@@ -62,60 +57,12 @@ impl Ctx<'_> {
     }
 
     /// The call, if `source` (a `yield_from!` argument) calls this
-    /// generator function itself, in a form that keeps its state inline:
-    /// `name(..)`, `Self::name(..)`, or `receiver.name(..)` in a method
-    /// (parentheses around it removed). Recognised by the name alone, so
-    /// mutual recursion is not (documented).
+    /// generator function itself and its state is inline (the `Pooled`
+    /// forms): it is then made through the free list (`recurse`).
     fn recursive_call(&self, source: &TokenStream) -> Option<Expr> {
-        if self.plan.site != Site::Function {
-            return None;
-        }
-        // The `impl Iterator` form's recursive calls are lazily boxed as they
-        // are: only noted.
-        if self.plan.constructor == Constructor::LazyBoxed {
-            if self.plan.boxed.is_none() && self.find_recursive_call(source).is_some() {
-                self.recursive.set(true);
-            }
-            return None;
-        }
-        if self.plan.constructor != Constructor::Pooled {
-            return None;
-        }
-        let call = self.find_recursive_call(source);
-        if call.is_some() {
-            self.recursive.set(true);
-        }
-        call
-    }
-
-    /// See [`Ctx::recursive_call`].
-    fn find_recursive_call(&self, source: &TokenStream) -> Option<Expr> {
-        let name = &self.gen.item.sig.ident;
-        let has_receiver = self.gen.item.sig.receiver().is_some();
-        let mut expr = syn::parse2::<Expr>(source.clone()).ok()?;
-        loop {
-            expr = match expr {
-                Expr::Paren(p) => *p.expr,
-                Expr::Group(g) => *g.expr,
-                Expr::Call(c) => {
-                    let ours = match &*c.func {
-                        Expr::Path(p) if p.qself.is_none() => {
-                            let segs: Vec<_> = p.path.segments.iter().collect();
-                            match segs.as_slice() {
-                                [f] => f.ident == *name && p.path.leading_colon.is_none(),
-                                [ty, f] => ty.ident == "Self" && f.ident == *name,
-                                _ => false,
-                            }
-                        }
-                        _ => false,
-                    };
-                    return ours.then_some(Expr::Call(c));
-                }
-                Expr::MethodCall(m) => {
-                    return (has_receiver && m.method == *name).then_some(Expr::MethodCall(m))
-                }
-                _ => return None,
-            }
+        match self.plan.constructor {
+            Constructor::Pooled { .. } => crate::analyse::call_of_itself(self.gen, source),
+            _ => None,
         }
     }
 

@@ -62,12 +62,19 @@ pub enum Constructor {
     Boxed,
     /// `lazy_boxed`: the `impl Iterator` form of a delegating body, boxed on
     /// its first resume so that recursion reuses its blocks.
-    LazyBoxed,
+    LazyBoxed { recursive: bool },
     /// `pooled`: an inline form of a delegating function (not a block, not
     /// `boxed`): its state inline, beside a free list for its delegates'
     /// blocks (recursive calls), as the `impl Iterator` form's.
-    Pooled,
+    Pooled { recursive: bool },
 }
+
+// `recursive` (the `_recursive` constructors): a `yield_from!` of the body
+// delegates to a call of its own function (`analyse::call_of_itself`), so
+// the root resumes its own body through the function that resumes its
+// delegates, one caller for the body in every build (runtime/DESIGN.md, "One
+// caller for a recursive body"). Only then: for other delegating bodies it
+// costs an out-of-line call per item.
 
 /// How the body ends, and what `return` and `?` may do in it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -273,14 +280,15 @@ impl Plan {
     }
 
     /// What the analysis found in the body, and the constructor it needs.
-    pub fn read_body(&mut self, form: &Form, delegates: bool, cleanup: bool) {
+    pub fn read_body(&mut self, form: &Form, delegates: bool, cleanup: bool, calls_itself: bool) {
         self.delegates = delegates;
         self.cleanup = cleanup;
+        let recursive = calls_itself && self.site == Site::Function && self.boxed.is_none();
         self.constructor = match (self.kind, form) {
-            (Kind::Sync, Form::Items { .. }) if delegates => Constructor::LazyBoxed,
+            (Kind::Sync, Form::Items { .. }) if delegates => Constructor::LazyBoxed { recursive },
             (Kind::Sync, Form::Items { .. }) => Constructor::Boxed,
             _ if delegates && self.site == Site::Function && self.boxed.is_none() => {
-                Constructor::Pooled
+                Constructor::Pooled { recursive }
             }
             _ => Constructor::New,
         };
