@@ -5,14 +5,12 @@
 
 use core::future::Future;
 use core::pin::Pin;
-use core::ptr::NonNull;
 use core::task::{Context, Poll};
 
 use futures_core::{FusedStream, Stream};
 
 use crate::generator::{resumed_after_completion, GeneratorState, LastItem};
 use crate::machine::{Machine, Step};
-use crate::pool::Pool;
 
 /// A generator whose body can `.await`: the polling counterpart of
 /// [`Generator`](crate::Generator). With `R = ()` it is usually consumed as a
@@ -244,7 +242,7 @@ where
         // SAFETY: no pool: a delegating function keeps its own in a
         // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
         // keeps none.
-        unsafe { self.poll_resume_in(cx, arg, None) }
+        unsafe { self.step(cx, arg, None) }.polled()
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
@@ -262,26 +260,7 @@ where
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
         // SAFETY: no pool, as in `poll_resume`.
-        unsafe { self.poll_next_in(cx, None) }
-    }
-}
-
-impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
-    /// [`AsyncGenerator::poll_resume`], with the root's pool if it keeps
-    /// one (the machine's own impl and `Pooled`'s both come here).
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[inline(always)]
-    #[track_caller]
-    pub(crate) unsafe fn poll_resume_in(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        arg: &mut Option<R>,
-        pool: Option<NonNull<Pool>>,
-    ) -> Poll<GeneratorState<Y, Fut::Output>> {
-        // SAFETY: per the contract.
-        unsafe { self.step(cx, arg, pool) }.polled()
+        unsafe { self.step(cx, &mut Some(()), None) }.polled_item()
     }
 }
 
@@ -309,25 +288,6 @@ impl<Y, T: LastItem<Y>> Step<Y, T> {
             Step::Pending => Poll::Pending,
             Step::Finished => Poll::Ready(None),
         }
-    }
-}
-
-impl<Fut: Future, Y, const D: bool, const C: bool> Machine<Fut, Y, (), D, C>
-where
-    Fut::Output: LastItem<Y>,
-{
-    /// [`Stream::poll_next`], with the root's pool if it keeps one.
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[inline(always)]
-    pub(crate) unsafe fn poll_next_in(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        pool: Option<NonNull<Pool>>,
-    ) -> Poll<Option<Y>> {
-        // SAFETY: per the contract.
-        unsafe { self.step(cx, &mut Some(()), pool) }.polled_item()
     }
 }
 

@@ -5,12 +5,13 @@
 //! `Delegable` impls in `delegate.rs`.
 
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
 
 use crate::chain::Chain;
 use crate::co::Co;
-use crate::machine::Machine;
+use crate::machine::{Machine, Plain};
 use crate::pool::{release, take, Pool, PutBack};
 
 /// The `impl Iterator` form: a boxed machine, because `Iterator::next` takes
@@ -67,11 +68,12 @@ where
 /// built in view, which a counting loop then pays for on every item
 /// (measured: runtime/DESIGN.md, "LazyBoxed only for delegating bodies").
 /// A delegating root drives a chain anyway, and pays one more compare per
-/// item.
-pub struct LazyBoxed<F, M>(Lazy<F, M>);
+/// item. `K`: how it resumes its own body as a root
+/// ([`Root`](crate::machine::Root)).
+pub struct LazyBoxed<F, M, K = Plain>(Lazy<F, M>, PhantomData<K>);
 
 /// Opaque, as the machine's (`Generator { .. }`), started or not.
-impl<F, M> core::fmt::Debug for LazyBoxed<F, M> {
+impl<F, M, K> core::fmt::Debug for LazyBoxed<F, M, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Generator").finish_non_exhaustive()
     }
@@ -103,25 +105,26 @@ type Started<'a, M> = (Pin<&'a mut M>, NonNull<Pool>);
 pub(crate) struct Block<M> {
     machine: M,
     pool: Pool,
-    /// The `LazyBoxed` whose block this is, set when it is linked as a
-    /// delegate: it is marked spent when the block goes back to the pool.
+    /// The state of the `LazyBoxed` whose block this is, set when it is
+    /// linked as a delegate: it is marked spent when the block goes back to
+    /// the pool.
     owner: NonNull<()>,
 }
 
 // SAFETY: a `LazyBoxed` owns its closure and its block (the pointer is
 // never shared), so it may move to another thread when both may.
-unsafe impl<F: Send, M: Send> Send for LazyBoxed<F, M> {}
+unsafe impl<F: Send, M: Send, K> Send for LazyBoxed<F, M, K> {}
 
 // SAFETY: no method reads a `LazyBoxed` through `&self`, so sharing one
 // gives no access to its closure or machine (the reasoning of `Machine`'s
 // `Sync`).
-unsafe impl<F, M> Sync for LazyBoxed<F, M> {}
+unsafe impl<F, M, K> Sync for LazyBoxed<F, M, K> {}
 
 // The closure is only ever moved, never pinned; the machine is pinned in
 // the block, which does not move with the `LazyBoxed`.
-impl<F, M> Unpin for LazyBoxed<F, M> {}
+impl<F, M, K> Unpin for LazyBoxed<F, M, K> {}
 
-impl<F, Fut, Y, const D: bool, const C: bool> LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+impl<F, Fut, Y, const D: bool, const C: bool, K> LazyBoxed<F, Machine<Fut, Y, (), D, C>, K>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
@@ -129,7 +132,7 @@ where
     /// A generator that will run the body `make` returns.
     #[inline(always)]
     pub(crate) fn new(make: F) -> Self {
-        LazyBoxed(Lazy::Unstarted(make))
+        LazyBoxed(Lazy::Unstarted(make), PhantomData)
     }
 
     /// The machine and the pool of a started generator, starting it (with a
@@ -216,7 +219,7 @@ where
             Lazy::Spent => return None,
         };
         // Taken last: any later use of `self` would invalidate it.
-        let owner = NonNull::from(self).cast();
+        let owner = NonNull::from(&mut self.0).cast();
         // SAFETY: as above.
         unsafe { (*block.as_ptr()).owner = owner };
         // The pointer is the block's, so `spend` may use it for the whole
@@ -238,8 +241,10 @@ where
         // still started with this block (the variant holds no value needing
         // a drop), and not borrowed; then the block is released.
         unsafe {
-            let owner = (*block.as_ptr()).owner.cast::<Self>();
-            core::ptr::addr_of_mut!((*owner.as_ptr()).0).write(Lazy::Spent);
+            let owner = (*block.as_ptr())
+                .owner
+                .cast::<Lazy<F, Machine<Fut, Y, (), D, C>>>();
+            owner.write(Lazy::Spent);
             // The usual case: a machine that finished holds nothing, and the
             // block's own pool is empty, so dropping them would do nothing,
             // and the block just goes back, cheaper than dropping it in place
@@ -254,7 +259,7 @@ where
     }
 }
 
-impl<F, M> Drop for LazyBoxed<F, M> {
+impl<F, M, K> Drop for LazyBoxed<F, M, K> {
     // Only the check is inlined: a delegate is dropped right after its
     // `yield_from!`, spent, and then there is nothing to do but see that,
     // and a call for it cost a tree walk on every node (measured:

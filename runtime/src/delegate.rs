@@ -46,6 +46,8 @@ use crate::co::Co;
 #[cfg(feature = "alloc")]
 use crate::generator::LastItem;
 use crate::generator::{Generator, GeneratorState};
+#[cfg(feature = "alloc")]
+use crate::machine::Root;
 use crate::machine::{Machine, Step};
 use crate::pool::Pool;
 
@@ -403,8 +405,8 @@ unsafe fn resume_done<Y, R>(
 /// The machine's own body, as a delegate: it keeps its return value for
 /// the delegating body's `yield_from!` to take.
 // Never inlined: the root of a recursive inline-form body calls it directly
-// (see `Recursive`), and a copy inlined there would be a second caller of
-// the body's `poll`.
+// (see `machine::Root`), and a copy inlined there would be a second caller
+// of the body's `poll`.
 #[inline(never)]
 pub(crate) unsafe fn resume_machine<Fut, Y, R, const D: bool, const C: bool>(
     link: NonNull<Link<Y, R>>,
@@ -529,7 +531,8 @@ where
 /// The `impl Iterator` form of a body that delegates; as the root of its
 /// chain, its delegates' blocks come from its own pool.
 #[cfg(feature = "alloc")]
-impl<F, Fut, Y, const D: bool, const C: bool> Iterator for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+impl<F, Fut, Y, const D: bool, const C: bool, K: Root> Iterator
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>, K>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
@@ -539,126 +542,24 @@ where
 
     #[inline]
     fn next(&mut self) -> Option<Y> {
-        // SAFETY: per `next_lazy`'s contract: not linked.
-        unsafe { next_lazy(self, false) }
+        // As the root, its delegates' blocks come from its own pool.
+        // SAFETY: no pool to honour.
+        let (machine, pool) = unsafe { self.started(None) }?;
+        let mut cx = Context::from_waker(Waker::noop());
+        // SAFETY: the pool is this generator's own, in its block beside the
+        // machine, and borrowed by nothing else; `resume_lazy` is the
+        // resume function of a link to this machine, and a linked step is
+        // only taken for a body that delegates and has no `defer!`.
+        let step = unsafe {
+            if K::LINKED && D && !C {
+                let own = resume_lazy::<F, Fut, Y, D, C>;
+                machine.step_linked(&mut cx, &mut Some(()), Some(pool), own)
+            } else {
+                machine.step(&mut cx, &mut Some(()), Some(pool))
+            }
+        };
+        step.next_item()
     }
-}
-
-/// A recursive generator: one whose body delegates to a call of itself
-/// (the macro saw it). As the root, it resumes its own body through the
-/// function that resumes its delegates ([`resume_lazy`] for the `impl
-/// Iterator` form, [`resume_machine`] for the inline forms, whose impls are
-/// in `pooled.rs`), when it has no `defer!` (see [`Machine::step_linked`]):
-/// the body then has one caller in every build. Only for recursion: a body
-/// that mostly yields by itself would pay an out-of-line call per item for
-/// it (measured: runtime/DESIGN.md, "One caller for a recursive body").
-pub struct Recursive<G>(pub(crate) G);
-
-impl<G: core::fmt::Debug> core::fmt::Debug for Recursive<G> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl<F, Fut, Y, const D: bool, const C: bool> Iterator
-    for Recursive<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>
-where
-    F: FnOnce(Co<Y, ()>) -> Fut,
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-    type Item = Y;
-
-    #[inline]
-    fn next(&mut self) -> Option<Y> {
-        // SAFETY: per `next_lazy`'s contract.
-        unsafe { next_lazy(&mut self.0, D && !C) }
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl<F, Fut, Y, const D: bool, const C: bool> core::iter::FusedIterator
-    for Recursive<LazyBoxed<F, Machine<Fut, Y, (), D, C>>>
-where
-    F: FnOnce(Co<Y, ()>) -> Fut,
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-}
-
-// SAFETY: the link is the inner generator's.
-#[diagnostic::do_not_recommend]
-unsafe impl<G: Source<Y, R>, Y, R> Source<Y, R> for Recursive<G> {
-    type Output = G::Output;
-
-    #[inline(always)]
-    unsafe fn __cogen_link(
-        self: Pin<&mut Self>,
-        pool: Option<NonNull<Pool>>,
-        slot: &mut Option<Link<Y, R>>,
-    ) -> Chain<Y, R> {
-        // SAFETY: per the contract; structurally pinned.
-        unsafe {
-            self.map_unchecked_mut(|r| &mut r.0)
-                .__cogen_link(pool, slot)
-        }
-    }
-
-    #[inline(always)]
-    unsafe fn __cogen_take_return(self: Pin<&mut Self>, pool: Option<NonNull<Pool>>) -> G::Output {
-        // SAFETY: as above.
-        unsafe {
-            self.map_unchecked_mut(|r| &mut r.0)
-                .__cogen_take_return(pool)
-        }
-    }
-
-    #[inline(always)]
-    fn __cogen_holds_nothing(&self) -> bool {
-        self.0.__cogen_holds_nothing()
-    }
-}
-
-// SAFETY: as the inner generator.
-unsafe impl<G: Delegable<Y, R, T>, Y, R, T> Delegable<Y, R, T> for Recursive<G> {}
-
-// SAFETY: as the inner generator.
-unsafe impl<G: AsyncDelegable<Y, R, T>, Y, R, T> AsyncDelegable<Y, R, T> for Recursive<G> {}
-
-/// `Iterator::next` of a [`LazyBoxed`] root; `linked`: its own body is
-/// resumed through [`resume_lazy`] (a body that delegates and has no
-/// `defer!`, see [`Recursive`]).
-///
-/// # Safety
-/// `linked` only for a machine with `D` and without `C`.
-#[cfg(feature = "alloc")]
-#[inline(always)]
-unsafe fn next_lazy<F, Fut, Y, const D: bool, const C: bool>(
-    g: &mut LazyBoxed<F, Machine<Fut, Y, (), D, C>>,
-    linked: bool,
-) -> Option<Y>
-where
-    F: FnOnce(Co<Y, ()>) -> Fut,
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-    // As the root, its delegates' blocks come from its own pool.
-    // SAFETY: no pool to honour.
-    let (machine, pool) = unsafe { g.started(None) }?;
-    let mut cx = Context::from_waker(Waker::noop());
-    // SAFETY: the pool is this generator's own, in its block beside the
-    // machine, and borrowed by nothing else; `resume_lazy` is the resume
-    // function of a link to this machine.
-    let step = unsafe {
-        if linked {
-            let own = resume_lazy::<F, Fut, Y, D, C>;
-            machine.step_linked(&mut cx, &mut Some(()), Some(pool), own)
-        } else {
-            machine.step(&mut cx, &mut Some(()), Some(pool))
-        }
-    };
-    step.next_item()
 }
 
 // SAFETY: the pointer is the boxed, pinned machine, and `resume_boxed` is
@@ -694,8 +595,8 @@ where
 // spent, `resume_done`).
 #[cfg(feature = "alloc")]
 #[diagnostic::do_not_recommend]
-unsafe impl<F, Fut, Y, const D: bool, const C: bool> Source<Y, ()>
-    for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+unsafe impl<F, Fut, Y, const D: bool, const C: bool, K> Source<Y, ()>
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>, K>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,
@@ -827,8 +728,8 @@ where
 
 #[cfg(feature = "alloc")]
 // SAFETY: `Source` carries the contract.
-unsafe impl<F, Fut, Y, const D: bool, const C: bool> Delegable<Y>
-    for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+unsafe impl<F, Fut, Y, const D: bool, const C: bool, K> Delegable<Y>
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>, K>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,

@@ -6,15 +6,15 @@ use core::future::Future;
 #[cfg(feature = "alloc")]
 use core::iter::FusedIterator;
 use core::pin::Pin;
-use core::ptr::NonNull;
 use core::task::{Context, Waker};
 
 #[cfg(feature = "alloc")]
 use crate::boxed::{Boxed, LazyBoxed};
 #[cfg(feature = "alloc")]
 use crate::co::Co;
+#[cfg(feature = "alloc")]
+use crate::machine::Root;
 use crate::machine::{Machine, Step};
-use crate::pool::Pool;
 
 /// The result of resuming a generator: it either yielded a value and can be
 /// resumed again, or completed with its return value.
@@ -153,25 +153,6 @@ where
     }
 }
 
-impl<Fut: Future, Y, R, const D: bool, const C: bool> Machine<Fut, Y, R, D, C> {
-    /// [`Generator::resume`], with the root's pool if it keeps one (the
-    /// machine's own impl and `Pooled`'s both come here).
-    ///
-    /// # Safety
-    /// `pool` as for `Machine::step`.
-    #[inline(always)]
-    #[track_caller]
-    pub(crate) unsafe fn resume_in(
-        self: Pin<&mut Self>,
-        arg: R,
-        pool: Option<NonNull<Pool>>,
-    ) -> GeneratorState<Y, Fut::Output> {
-        let mut cx = Context::from_waker(Waker::noop());
-        // SAFETY: per the contract.
-        unsafe { self.step(&mut cx, &mut Some(arg), pool) }.resumed()
-    }
-}
-
 impl<Y, T> Step<Y, T> {
     /// What [`Generator::resume`] returns for this step of a sync body:
     /// there is nothing to wait for, so a `Pending` that is not a yield
@@ -189,6 +170,7 @@ impl<Y, T> Step<Y, T> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<Y, T: LastItem<Y>> Step<Y, T> {
     /// What `Iterator::next` returns for this step of a sync body (see
     /// [`Step::resumed`] for `Pending`).
@@ -220,10 +202,11 @@ where
     #[inline]
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
+        let mut cx = Context::from_waker(Waker::noop());
         // SAFETY: no pool: a delegating function keeps its own in a
         // `Pooled` (`pooled.rs`); this one (a block, a `boxed` generator)
         // keeps none.
-        unsafe { self.resume_in(arg, None) }
+        unsafe { self.step(&mut cx, &mut Some(arg), None) }.resumed()
     }
 
     fn close(self: Pin<&mut Self>) {
@@ -289,8 +272,8 @@ where
 }
 
 #[cfg(feature = "alloc")]
-impl<F, Fut, Y, const D: bool, const C: bool> FusedIterator
-    for LazyBoxed<F, Machine<Fut, Y, (), D, C>>
+impl<F, Fut, Y, const D: bool, const C: bool, K: Root> FusedIterator
+    for LazyBoxed<F, Machine<Fut, Y, (), D, C>, K>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future,

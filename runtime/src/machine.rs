@@ -18,6 +18,33 @@ use crate::chain::{Head, Link, Mode, Phase, Raw, ResumeFn};
 use crate::frame::{Frame, Slot};
 use crate::pool::Pool;
 
+/// How a delegating root (`Pooled`, `LazyBoxed`) resumes its own body:
+/// [`Plain`], by polling it ([`Machine::step`]), or [`Recursive`], for a
+/// body the macro saw delegate to a call of itself, through the function
+/// that resumes its delegates ([`Machine::step_linked`]), so that the body
+/// has one caller in every build. Only for recursion: a body that mostly
+/// yields by itself would pay an out-of-line call per item for it
+/// (measured: runtime/DESIGN.md, "One caller for a recursive body").
+pub trait Root {
+    /// Whether the root's own body is resumed through its links' resume
+    /// function, when it can be (it delegates and has no `defer!`).
+    const LINKED: bool;
+}
+
+/// See [`Root`].
+pub struct Plain;
+
+/// See [`Root`].
+pub struct Recursive;
+
+impl Root for Plain {
+    const LINKED: bool = false;
+}
+
+impl Root for Recursive {
+    const LINKED: bool = true;
+}
+
 /// What one resume of a generator produced.
 ///
 /// `L` is what `Delegate` carries: links, from one step of a machine's own

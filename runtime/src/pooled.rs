@@ -18,7 +18,6 @@
 //! `Recurse` pointing at a pool that is gone.
 
 use core::future::Future;
-#[cfg(feature = "alloc")]
 use core::marker::PhantomData;
 use core::pin::Pin;
 use core::ptr::NonNull;
@@ -28,9 +27,9 @@ use futures_core::{FusedStream, Stream};
 
 use crate::async_generator::AsyncGenerator;
 use crate::chain::{Chain, Link, Source};
-use crate::delegate::{resume_machine, AsyncDelegable, Delegable, Recursive};
+use crate::delegate::{resume_machine, AsyncDelegable, Delegable};
 use crate::generator::{Generator, GeneratorState, LastItem};
-use crate::machine::{Machine, Step};
+use crate::machine::{Machine, Plain, Root, Step};
 use crate::pool::Pool;
 #[cfg(feature = "alloc")]
 use crate::pool::{release, take, PutBack};
@@ -42,32 +41,35 @@ use crate::pool::{release, take, PutBack};
 ///
 /// Machine first: it drops first, and its delegates' blocks are given back
 /// (to the allocator, see the module docs) before the pool frees its list.
-pub struct Pooled<M> {
+/// `K`: how it resumes its own body as a root ([`Root`]).
+pub struct Pooled<M, K = Plain> {
     machine: M,
     pool: Pool,
+    kind: PhantomData<K>,
 }
 
 // SAFETY: the pool holds only free heap blocks, no values, and is reached
 // only through `Pin<&mut Self>`: the `Pooled` may go to another thread
 // when its machine may, and sharing one gives what sharing the machine
 // gives (no method reads the pool through `&self`).
-unsafe impl<M: Send> Send for Pooled<M> {}
+unsafe impl<M: Send, K> Send for Pooled<M, K> {}
 // SAFETY: as above.
-unsafe impl<M: Sync> Sync for Pooled<M> {}
+unsafe impl<M: Sync, K> Sync for Pooled<M, K> {}
 
 /// Opaque, as the machine's (`Generator { .. }`).
-impl<M: core::fmt::Debug> core::fmt::Debug for Pooled<M> {
+impl<M: core::fmt::Debug, K> core::fmt::Debug for Pooled<M, K> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         self.machine.fmt(f)
     }
 }
 
-impl<M> Pooled<M> {
+impl<M, K> Pooled<M, K> {
     #[inline(always)]
     pub(crate) fn new(machine: M) -> Self {
         Pooled {
             machine,
             pool: Pool::new(),
+            kind: PhantomData,
         }
     }
 
@@ -87,97 +89,25 @@ impl<M> Pooled<M> {
     }
 }
 
-impl<Fut, Y, R, const D: bool, const C: bool> Generator<R> for Pooled<Machine<Fut, Y, R, D, C>>
-where
-    Fut: Future,
-{
-    type Yield = Y;
-    type Return = Fut::Output;
-
-    #[inline]
-    #[track_caller]
-    fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
-        let (m, pool) = self.project();
-        // SAFETY: the pool is this root's own, borrowed by nothing else.
-        unsafe { m.resume_in(arg, Some(pool)) }
-    }
-
-    fn close(self: Pin<&mut Self>) {
-        Generator::close(self.project().0)
-    }
-}
-
-impl<Fut, Y, R, const D: bool, const C: bool> AsyncGenerator<R> for Pooled<Machine<Fut, Y, R, D, C>>
-where
-    Fut: Future,
-{
-    type Yield = Y;
-    type Return = Fut::Output;
-
-    #[inline]
-    #[track_caller]
-    fn poll_resume(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        arg: &mut Option<R>,
-    ) -> Poll<GeneratorState<Y, Fut::Output>> {
-        let (m, pool) = self.project();
-        // SAFETY: the pool is this root's own, borrowed by nothing else.
-        unsafe { m.poll_resume_in(cx, arg, Some(pool)) }
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        self.project().0.poll_close(cx)
-    }
-}
-
-impl<Fut, Y, const D: bool, const C: bool> Stream for Pooled<Machine<Fut, Y, (), D, C>>
-where
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-    type Item = Y;
-
-    #[inline]
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        let (m, pool) = self.project();
-        // SAFETY: the pool is this root's own, borrowed by nothing else.
-        unsafe { m.poll_next_in(cx, Some(pool)) }
-    }
-}
-
-impl<Fut, Y, const D: bool, const C: bool> FusedStream for Pooled<Machine<Fut, Y, (), D, C>>
-where
-    Fut: Future,
-    Fut::Output: LastItem<Y>,
-{
-    fn is_terminated(&self) -> bool {
-        self.machine.is_finished()
-    }
-}
-
-/// A recursive inline-form generator, as the generated function returns it.
-type RecursiveRoot<Fut, Y, R, const D: bool, const C: bool> =
-    Recursive<Pooled<Machine<Fut, Y, R, D, C>>>;
-
-/// The root of a recursive inline-form generator (see [`Recursive`]): its
-/// own body is resumed through [`resume_machine`], as its delegates are,
-/// when it has no `defer!`; then `step` is the trait methods' one step.
+/// One step of a `Pooled` root: its own body resumed as `K` says (see
+/// [`Root`]), its delegates' blocks from its own pool.
 ///
 /// # Safety
-/// As for [`Machine::step`]; the pool is the root's own.
+/// As for [`Machine::step`].
 #[inline(always)]
-unsafe fn step_recursive<Fut: Future, Y, R, const D: bool, const C: bool>(
-    g: Pin<&mut RecursiveRoot<Fut, Y, R, D, C>>,
+#[track_caller]
+unsafe fn step<Fut: Future, Y, R, const D: bool, const C: bool, K: Root>(
+    g: Pin<&mut Pooled<Machine<Fut, Y, R, D, C>, K>>,
     cx: &mut Context<'_>,
     arg: &mut Option<R>,
 ) -> Step<Y, Fut::Output> {
-    // SAFETY: structurally pinned.
-    let (m, pool) = unsafe { g.map_unchecked_mut(|r| &mut r.0) }.project();
-    // SAFETY: per the contract; `resume_machine` is the resume function of
-    // a link to this machine.
+    let (m, pool) = g.project();
+    // SAFETY: the pool is this root's own, borrowed by nothing else;
+    // `resume_machine` is the resume function of a link to this machine,
+    // and a linked step is only taken for a body that delegates and has no
+    // `defer!`.
     unsafe {
-        if D && !C {
+        if K::LINKED && D && !C {
             let own = resume_machine::<Fut, Y, R, D, C>;
             m.step_linked(cx, arg, Some(pool), own)
         } else {
@@ -186,8 +116,8 @@ unsafe fn step_recursive<Fut: Future, Y, R, const D: bool, const C: bool>(
     }
 }
 
-impl<Fut, Y, R, const D: bool, const C: bool> Generator<R>
-    for Recursive<Pooled<Machine<Fut, Y, R, D, C>>>
+impl<Fut, Y, R, const D: bool, const C: bool, K: Root> Generator<R>
+    for Pooled<Machine<Fut, Y, R, D, C>, K>
 where
     Fut: Future,
 {
@@ -198,18 +128,17 @@ where
     #[track_caller]
     fn resume(self: Pin<&mut Self>, arg: R) -> GeneratorState<Y, Fut::Output> {
         let mut cx = Context::from_waker(Waker::noop());
-        // SAFETY: the pool is this root's own.
-        unsafe { step_recursive(self, &mut cx, &mut Some(arg)) }.resumed()
+        // SAFETY: a root's step.
+        unsafe { step(self, &mut cx, &mut Some(arg)) }.resumed()
     }
 
     fn close(self: Pin<&mut Self>) {
-        // SAFETY: structurally pinned.
-        Generator::close(unsafe { self.map_unchecked_mut(|r| &mut r.0) })
+        Generator::close(self.project().0)
     }
 }
 
-impl<Fut, Y, R, const D: bool, const C: bool> AsyncGenerator<R>
-    for Recursive<Pooled<Machine<Fut, Y, R, D, C>>>
+impl<Fut, Y, R, const D: bool, const C: bool, K: Root> AsyncGenerator<R>
+    for Pooled<Machine<Fut, Y, R, D, C>, K>
 where
     Fut: Future,
 {
@@ -223,17 +152,16 @@ where
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
     ) -> Poll<GeneratorState<Y, Fut::Output>> {
-        // SAFETY: the pool is this root's own.
-        unsafe { step_recursive(self, cx, arg) }.polled()
+        // SAFETY: a root's step.
+        unsafe { step(self, cx, arg) }.polled()
     }
 
     fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        // SAFETY: structurally pinned.
-        AsyncGenerator::poll_close(unsafe { self.map_unchecked_mut(|r| &mut r.0) }, cx)
+        self.project().0.poll_close(cx)
     }
 }
 
-impl<Fut, Y, const D: bool, const C: bool> Stream for Recursive<Pooled<Machine<Fut, Y, (), D, C>>>
+impl<Fut, Y, const D: bool, const C: bool, K: Root> Stream for Pooled<Machine<Fut, Y, (), D, C>, K>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
@@ -242,19 +170,19 @@ where
 
     #[inline]
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Y>> {
-        // SAFETY: the pool is this root's own.
-        unsafe { step_recursive(self, cx, &mut Some(())) }.polled_item()
+        // SAFETY: a root's step.
+        unsafe { step(self, cx, &mut Some(())) }.polled_item()
     }
 }
 
-impl<Fut, Y, const D: bool, const C: bool> FusedStream
-    for Recursive<Pooled<Machine<Fut, Y, (), D, C>>>
+impl<Fut, Y, const D: bool, const C: bool, K: Root> FusedStream
+    for Pooled<Machine<Fut, Y, (), D, C>, K>
 where
     Fut: Future,
     Fut::Output: LastItem<Y>,
 {
     fn is_terminated(&self) -> bool {
-        self.0.is_terminated()
+        self.machine.is_finished()
     }
 }
 
@@ -392,7 +320,7 @@ impl<A, F, G> Drop for Recurse<A, F, G> {
 
 // SAFETY: forwards to the pinned machine, which is what is linked.
 #[diagnostic::do_not_recommend]
-unsafe impl<M: Source<Y, R>, Y, R> Source<Y, R> for Pooled<M> {
+unsafe impl<M: Source<Y, R>, Y, R, K> Source<Y, R> for Pooled<M, K> {
     type Output = M::Output;
 
     #[inline(always)]
@@ -456,7 +384,7 @@ where
 macro_rules! pooled_markers {
     ($($trait:ident)*) => {$(
         // SAFETY: `Source` carries the contract.
-        unsafe impl<M: $trait<Y, R, T>, Y, R, T> $trait<Y, R, T> for Pooled<M> {}
+        unsafe impl<M: $trait<Y, R, T>, Y, R, T, K> $trait<Y, R, T> for Pooled<M, K> {}
 
         // SAFETY: as above.
         #[cfg(feature = "alloc")]

@@ -184,8 +184,8 @@ where
     Pooled::new(Machine::new(body(Co::new())))
 }
 
-/// [`pooled`] for a body that delegates to a call of itself (see
-/// `Recursive`).
+/// [`pooled`] for a body that delegates to a call of itself: it resumes its
+/// own body as it resumes its delegates (see `machine::Root`).
 ///
 /// # Safety
 /// As for [`new`].
@@ -194,12 +194,12 @@ pub unsafe fn pooled_recursive<Y, R, T, const C: bool, F, Fut>(
     body: F,
     _: Delegates<true>,
     _: Cleanup<C>,
-) -> crate::delegate::Recursive<Pooled<Machine<Fut, Y, R, true, C>>>
+) -> Pooled<Machine<Fut, Y, R, true, C>, crate::machine::Recursive>
 where
     F: FnOnce(Co<Y, R>) -> Fut,
     Fut: Future<Output = T>,
 {
-    crate::delegate::Recursive(Pooled::new(Machine::new(body(Co::new()))))
+    Pooled::new(Machine::new(body(Co::new())))
 }
 
 /// `#[for_await]`: the next item of a pinned stream.
@@ -352,7 +352,7 @@ where
 }
 
 /// [`lazy_boxed`] for a body that delegates to a call of itself (see
-/// `Recursive`).
+/// [`pooled_recursive`]).
 ///
 /// # Safety
 /// As for [`new`].
@@ -362,12 +362,12 @@ pub unsafe fn lazy_boxed_recursive<Y, T, const C: bool, F, Fut>(
     body: F,
     _: Delegates<true>,
     _: Cleanup<C>,
-) -> crate::delegate::Recursive<LazyBoxed<F, Machine<Fut, Y, (), true, C>>>
+) -> LazyBoxed<F, Machine<Fut, Y, (), true, C>, crate::machine::Recursive>
 where
     F: FnOnce(Co<Y, ()>) -> Fut,
     Fut: Future<Output = T>,
 {
-    crate::delegate::Recursive(LazyBoxed::new(body))
+    LazyBoxed::new(body)
 }
 
 /// Without the `alloc` feature there is no `impl Iterator` form (its
