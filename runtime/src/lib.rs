@@ -502,6 +502,9 @@
 //! - `machine.rs`: `Machine`, the driver's side: the body's future and
 //!   phase, `step`, `poll_close`, and closing and unwinding a chain. It
 //!   resumes links through `chain.rs` only, never knowing what drives them.
+//!   Also `Root`, how a delegating root resumes its own body: `Plain`, or
+//!   `Recursive` (a body that delegates to a call of itself, resumed
+//!   through its delegates' resume function, `step_linked`).
 //! - `boxed.rs`: `Boxed` and `LazyBoxed`, the heap forms behind `impl
 //!   Iterator`, and their blocks (`alloc` only).
 //! - `generator.rs`: the public `Generator` trait, with its impl for
@@ -511,16 +514,14 @@
 //! - `iter.rs`: `GeneratorIter`.
 //! - `delegate.rs`: driving a chain: the resume functions behind the links
 //!   (`drive`), `Delegable` and `AsyncDelegable`, the adapters for
-//!   iterators, streams and foreign generators, and `Recursive`, the root
-//!   of a recursive generator, which resumes its own body through its
-//!   delegates' resume function (with the `impl Iterator` form's
-//!   `Iterator` impl, which names `resume_lazy`). Above the public traits,
+//!   iterators, streams and foreign generators, and the `impl Iterator`
+//!   form's `Iterator` impl for `LazyBoxed`, which names `resume_lazy` for
+//!   a `Recursive` root. Above the public traits,
 //!   because those adapters drive any generator through them; the traits'
 //!   impls for cogen's own types sit with the traits, below.
 //! - `pooled.rs`: the inline forms' free list: `Pooled` (a delegating
 //!   root and its pool, with the public traits' impls), `Recurse` (a
-//!   direct recursive call, built in a block from that pool when linked),
-//!   and the public traits' impls of `Recursive` over a `Pooled` root.
+//!   direct recursive call, built in a block from that pool when linked).
 //!   Above `delegate.rs`, whose traits and `resume_machine` it uses.
 //! - `pick.rs`: how `yield_from!` picks an adapter for its argument at
 //!   compile time (`Wrap`, the `Via*` traits), and `YieldFromArgument`,
