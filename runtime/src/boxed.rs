@@ -69,7 +69,7 @@ where
 /// (measured: runtime/DESIGN.md, "LazyBoxed only for delegating bodies").
 /// A delegating root drives a chain anyway, and pays one more compare per
 /// item. `K`: how it resumes its own body as a root
-/// ([`Root`](crate::machine::Root)).
+/// (`machine::Root`).
 pub struct LazyBoxed<F, M, K = Plain>(Lazy<F, M>, PhantomData<K>);
 
 /// Opaque, as the machine's (`Generator { .. }`), started or not.

@@ -41,7 +41,7 @@ use crate::pool::{release, take, PutBack};
 ///
 /// Machine first: it drops first, and its delegates' blocks are given back
 /// (to the allocator, see the module docs) before the pool frees its list.
-/// `K`: how it resumes its own body as a root ([`Root`]).
+/// `K`: how it resumes its own body as a root (`machine::Root`).
 pub struct Pooled<M, K = Plain> {
     machine: M,
     pool: Pool,
