@@ -486,6 +486,12 @@ mod constructor_tests {
             ),
             (iter, "yield_from!(other(&t.left));", "lazy_boxed"),
             (iter, "yield_from!(walk);", "lazy_boxed"),
+            // A generator block in the body is a generator of its own.
+            (
+                iter,
+                "let b = cogen::iter! { yield_from!(walk(&t.left)); }; yield_from!(b);",
+                "lazy_boxed",
+            ),
             (iter, "yield_!(1);", "boxed"),
             (gen, "yield_from!(walk(&t.left));", "pooled_recursive"),
             (
