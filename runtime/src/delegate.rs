@@ -546,19 +546,11 @@ where
         // SAFETY: no pool to honour.
         let (machine, pool) = unsafe { self.started(None) }?;
         let mut cx = Context::from_waker(Waker::noop());
+        let own = resume_lazy::<F, Fut, Y, D, C>;
         // SAFETY: the pool is this generator's own, in its block beside the
         // machine, and borrowed by nothing else; `resume_lazy` is the
-        // resume function of a link to this machine, and a linked step is
-        // only taken for a body that delegates and has no `defer!`.
-        let step = unsafe {
-            if K::LINKED && D && !C {
-                let own = resume_lazy::<F, Fut, Y, D, C>;
-                machine.step_linked(&mut cx, &mut Some(()), Some(pool), own)
-            } else {
-                machine.step(&mut cx, &mut Some(()), Some(pool))
-            }
-        };
-        step.next_item()
+        // resume function of a link to this machine.
+        unsafe { machine.step_root::<K>(&mut cx, &mut Some(()), Some(pool), own) }.next_item()
     }
 }
 

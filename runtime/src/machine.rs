@@ -196,10 +196,9 @@ where
             // The guard and the head are the same pointer, so that the
             // delegates' writes to the head leave the guard's pointer valid.
             let m = NonNull::from(&mut *this);
-            // SAFETY: a place in the machine.
-            let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
             // Always `Some`: only a body with `yield_from!` has a link.
-            let Some(head) = Head::chained(head) else {
+            // SAFETY: the machine is live.
+            let Some(head) = (unsafe { Self::head_of(m) }) else {
                 unreachable!()
             };
             // A panic in the chain unwinds through every generator of it.
@@ -221,6 +220,32 @@ where
         }
     }
 
+    /// One step of a delegating root of kind `K` (see [`Root`]): its own
+    /// body resumed through `own` (`step_linked`) when `K` says so and the
+    /// body delegates without `defer!`, else polled (`step`).
+    ///
+    /// # Safety
+    /// As for [`Machine::step`]; `own` must be the resume function of a link
+    /// to this machine, as for `step_linked`.
+    #[inline(always)]
+    pub(crate) unsafe fn step_root<K: Root>(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        arg: &mut Option<R>,
+        pool: Option<NonNull<Pool>>,
+        own: ResumeFn<Y, R>,
+    ) -> Step<Y, Fut::Output> {
+        // SAFETY: per the contract; the linked step only for a body that
+        // delegates and has no `defer!`, as `step_linked` requires.
+        unsafe {
+            if K::LINKED && D && !C {
+                self.step_linked(cx, arg, pool, own)
+            } else {
+                self.step(cx, arg, pool)
+            }
+        }
+    }
+
     /// [`Machine::step`] for a root that resumes its own body as it resumes
     /// its delegates: through `own`, the resume function of its links (see
     /// `delegate.rs`), given a link to itself that lives for the call. A
@@ -234,7 +259,7 @@ where
     /// to this machine, one that treats the machine whose head it is given
     /// as the root (see `resume_at` in `delegate.rs`).
     #[inline(always)]
-    pub(crate) unsafe fn step_linked(
+    unsafe fn step_linked(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         arg: &mut Option<R>,
@@ -259,10 +284,9 @@ where
             // do not point to it (the bottom one's `up` stays `None`).
             let mut own_link = Link::new(m.cast(), own);
             let link = chain.unwrap_or(NonNull::from(&mut own_link));
-            // SAFETY: a place in the machine.
-            let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
             // Always `Some`: only a body with `yield_from!` has a link.
-            let Some(head) = Head::chained(head) else {
+            // SAFETY: the machine is live.
+            let Some(head) = (unsafe { Self::head_of(m) }) else {
                 unreachable!()
             };
             // A panic in the chain, or in this body, unwinds through every
@@ -334,8 +358,10 @@ where
     }
 
     /// The head of the machine at `m` as a chain's head (`None` without
-    /// `yield_from!`): a root resumed as a link of its own chain (see
-    /// [`Machine::step_linked`]) is the machine whose head the chain's is.
+    /// `yield_from!`), as a place in the machine: the delegates update it
+    /// while the chain is resumed. (A root resumed as a link of its own
+    /// chain, see [`Machine::step_linked`], is the machine whose head the
+    /// chain's is.)
     ///
     /// # Safety
     /// `m` must point to a live machine.
@@ -537,10 +563,10 @@ unsafe fn close_chain<Fut: Future, Y, R, const D: bool, const C: bool>(
     m: NonNull<Machine<Fut, Y, R, D, C>>,
     waker: &Waker,
 ) -> Poll<()> {
-    // SAFETY: a place in the machine, which the delegates update.
-    let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
-    // Without `yield_from!` there is no chain.
-    let Some(head) = Head::chained(head) else {
+    // Without `yield_from!` there is no chain. The head is a place in the
+    // machine, which the delegates update.
+    // SAFETY: per the contract, the machine is live.
+    let Some(head) = (unsafe { Machine::head_of(m) }) else {
         return Poll::Ready(());
     };
     // SAFETY: per the contract.
@@ -630,16 +656,16 @@ impl<Fut: Future, Y, R, const D: bool, const C: bool> Drop for UnwindChain<Fut, 
 unsafe fn unwind<Fut: Future, Y, R, const D: bool, const C: bool>(
     m: NonNull<Machine<Fut, Y, R, D, C>>,
 ) {
-    // SAFETY: a place in the machine, which the delegates update.
-    let head = unsafe { NonNull::new_unchecked(&raw mut (*m.as_ptr()).head) };
     // Iteratively, innermost first: a link lives in the state of the next
     // outer generator, which is dropped after it. Each delegate is marked
     // finished before its state is dropped, so that the drop of the
     // delegating state that owns it (next) finds nothing to do; the
     // delegate whose own body panicked was finished by its
     // `FinishOnUnwind`, and its locals were dropped by the unwinding.
-    // Without `yield_from!` there is no chain.
-    if let Some(head) = Head::chained(head) {
+    // Without `yield_from!` there is no chain. The head is a place in the
+    // machine, which the delegates update.
+    // SAFETY: per the contract, the machine is live.
+    if let Some(head) = unsafe { Machine::head_of(m) } {
         // SAFETY: the chain is valid as in `step`, and borrowed by nothing.
         while let Some(link) = unsafe { head.as_ref() }.chain() {
             // SAFETY: as in `step`; in `Mode::Unwind` a delegate only drops

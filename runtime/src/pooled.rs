@@ -102,18 +102,10 @@ unsafe fn step<Fut: Future, Y, R, const D: bool, const C: bool, K: Root>(
     arg: &mut Option<R>,
 ) -> Step<Y, Fut::Output> {
     let (m, pool) = g.project();
+    let own = resume_machine::<Fut, Y, R, D, C>;
     // SAFETY: the pool is this root's own, borrowed by nothing else;
-    // `resume_machine` is the resume function of a link to this machine,
-    // and a linked step is only taken for a body that delegates and has no
-    // `defer!`.
-    unsafe {
-        if K::LINKED && D && !C {
-            let own = resume_machine::<Fut, Y, R, D, C>;
-            m.step_linked(cx, arg, Some(pool), own)
-        } else {
-            m.step(cx, arg, Some(pool))
-        }
-    }
+    // `resume_machine` is the resume function of a link to this machine.
+    unsafe { m.step_root::<K>(cx, arg, Some(pool), own) }
 }
 
 impl<Fut, Y, R, const D: bool, const C: bool, K: Root> Generator<R>
