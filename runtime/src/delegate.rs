@@ -165,8 +165,9 @@ where
     Fut: Future,
 {
     // The root, resumed as a link of its own chain (see
-    // `Machine::step_linked`; only `resume_lazy`'s, `rootable`), is the
-    // machine whose head this is.
+    // `Machine::step_linked`; only through `resume_lazy` and
+    // `resume_machine`, which pass `rootable`), is the machine whose head
+    // this is.
     // SAFETY: per the contract, the machine is alive.
     let root = rootable && unsafe { Machine::head_of(NonNull::new_unchecked(m)) } == Some(head);
     // SAFETY: per the contract, the machine is alive, pinned and unaliased
